@@ -1,0 +1,38 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+let fast: [SwiftSetting] = strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Sotto",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sotto", targets: ["sotto"]),
+        .library(name: "SottoDecoding", targets: ["SottoDecoding"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .target(name: "SottoTensor", dependencies: ["COpenBLAS"], swiftSettings: fast),
+        .target(name: "SottoAudio", swiftSettings: fast),
+        .target(name: "SottoText", swiftSettings: strict),
+        .target(name: "SottoModel", dependencies: ["SottoTensor"], swiftSettings: fast),
+        .target(name: "SottoDecoding", dependencies: ["SottoModel", "SottoText", "SottoAudio"], swiftSettings: strict),
+        .target(name: "SottoEval", dependencies: ["SottoDecoding"], swiftSettings: strict),
+        .executableTarget(
+            name: "sotto",
+            dependencies: ["SottoEval", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .target(name: "SottoTestSupport", dependencies: ["SottoModel", "SottoText"], path: "Tests/SottoTestSupport"),
+        .testTarget(name: "SottoTensorTests", dependencies: ["SottoTensor", "SottoTestSupport"]),
+        .testTarget(name: "SottoAudioTests", dependencies: ["SottoAudio", "SottoTestSupport"]),
+        .testTarget(name: "SottoTextTests", dependencies: ["SottoText", "SottoTestSupport"]),
+        .testTarget(name: "SottoModelTests", dependencies: ["SottoModel", "SottoTestSupport"]),
+        .testTarget(name: "SottoDecodingTests", dependencies: ["SottoDecoding", "SottoTestSupport"]),
+        .testTarget(name: "SottoEvalTests", dependencies: ["SottoEval", "SottoTestSupport"]),
+        .testTarget(name: "SottoCLITests", dependencies: ["SottoTestSupport"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Placeholder until the SottoDecoding target lands.

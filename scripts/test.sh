@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs Sotto's test suite: setup (packages, tiny.en, spelling table), then unit, golden and
+# integration tests in release mode (inference in a debug build is too slow for real speech).
+#   SOTTO_TEST_HEAVY=1  also runs the slow checks (base model, whole dev set, beam search WER).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SOTTO_MODELS="${SOTTO_MODELS:-tiny.en}" bash scripts/setup.sh
+swift build -c release --build-tests
+swift test -c release --skip-build --parallel
