@@ -16,11 +16,12 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "SottoTensor", dependencies: ["COpenBLAS"], swiftSettings: fast),
         .target(name: "SottoAudio", swiftSettings: fast),
         .target(name: "SottoText", swiftSettings: strict),
         .target(name: "SottoModel", dependencies: ["SottoTensor"], swiftSettings: fast),
-        .target(name: "SottoDecoding", dependencies: ["SottoModel", "SottoText", "SottoAudio"], swiftSettings: strict),
+        .target(name: "SottoDecoding", dependencies: ["SottoModel", "SottoText", "SottoAudio", "CZlib"], swiftSettings: strict),
         .target(name: "SottoEval", dependencies: ["SottoDecoding"], swiftSettings: strict),
         .executableTarget(
             name: "sotto",

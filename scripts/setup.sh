@@ -12,7 +12,7 @@ mkdir -p "$SOTTO_HOME"/{wheels,models,normalizers,samples}
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 install_debian_packages() {
-  local wanted=(libopenblas-dev ffmpeg espeak-ng unzip)
+  local wanted=(libopenblas-dev zlib1g-dev ffmpeg espeak-ng unzip)
   local missing=()
   for p in "${wanted[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,84 @@
+import SottoText
+
+/// A rule that masks logits before a token is chosen (openai's `LogitFilter`).
+package protocol LogitFilter: Sendable {
+    /// `sampled` is this row's tokens after the prompt.
+    func apply(_ logits: inout [Float], sampled: [Int])
+}
+
+/// At the first sampled position, forbid a leading blank and an empty transcript.
+package struct SuppressBlank: LogitFilter {
+    let blankTokens: [Int]
+
+    package init(blankTokens: [Int]) { self.blankTokens = blankTokens }
+
+    package func apply(_ logits: inout [Float], sampled: [Int]) {
+        guard sampled.isEmpty else { return }
+        for token in blankTokens where token < logits.count { logits[token] = -.infinity }
+    }
+}
+
+/// Tokens that are never sampled.
+package struct SuppressTokens: LogitFilter {
+    let tokens: [Int]
+
+    package init(tokens: [Int]) { self.tokens = tokens }
+
+    package func apply(_ logits: inout [Float], sampled: [Int]) {
+        for token in tokens where token < logits.count { logits[token] = -.infinity }
+    }
+}
+
+/// Whisper's timestamp grammar: timestamps come in pairs, never decrease, the window starts with one,
+/// and a timestamp is forced when all timestamps together outweigh the best text token.
+package struct ApplyTimestampRules: LogitFilter {
+    let special: SpecialTokens
+    /// Last timestamp index allowed at the first position (nil: no limit).
+    let maxInitialTimestampIndex: Int?
+
+    package init(special: SpecialTokens, maxInitialTimestampIndex: Int?) {
+        self.special = special
+        self.maxInitialTimestampIndex = maxInitialTimestampIndex
+    }
+
+    package func apply(_ logits: inout [Float], sampled: [Int]) {
+        let timestampBegin = special.timestampBegin
+        logits[special.noTimestamps] = -.infinity
+        let lastWasTimestamp = (sampled.last ?? -1) >= timestampBegin
+        let penultimateWasTimestamp = sampled.count < 2 || sampled[sampled.count - 2] >= timestampBegin
+        if lastWasTimestamp {
+            if penultimateWasTimestamp {
+                mask(&logits, timestampBegin..<logits.count)
+            } else {
+                mask(&logits, 0..<special.eot)
+            }
+        }
+        if let lastTimestamp = sampled.last(where: { $0 >= timestampBegin }) {
+            // Forbid going back in time; a new segment must also have a nonzero length.
+            let lowestAllowed = lastWasTimestamp && !penultimateWasTimestamp ? lastTimestamp : lastTimestamp + 1
+            mask(&logits, timestampBegin..<min(lowestAllowed, logits.count))
+        }
+        if sampled.isEmpty {
+            mask(&logits, 0..<timestampBegin)
+            if let maxInitialTimestampIndex {
+                mask(&logits, min(timestampBegin + maxInitialTimestampIndex + 1, logits.count)..<logits.count)
+            }
+        }
+        forceTimestampWhenLikelier(&logits)
+    }
+
+    private func forceTimestampWhenLikelier(_ logits: inout [Float]) {
+        let timestampBegin = special.timestampBegin
+        let logprobs = LogProbabilities.logSoftmax(logits)
+        let timestampLogprob = LogProbabilities.logSumExp(logprobs[timestampBegin...])
+        let maxTextLogprob = logprobs[..<timestampBegin].max() ?? -.infinity
+        if timestampLogprob > maxTextLogprob {
+            mask(&logits, 0..<timestampBegin)
+        }
+    }
+
+    private func mask(_ logits: inout [Float], _ range: Range<Int>) {
+        guard !range.isEmpty else { return }
+        for i in range { logits[i] = -.infinity }
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder until the SottoDecoding target lands.

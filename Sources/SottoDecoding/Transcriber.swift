@@ -1,0 +1,160 @@
+import Foundation
+import SottoAudio
+import SottoModel
+import SottoText
+
+/// How far a transcription has got, for progress bars.
+public struct TranscriptionProgress: Sendable {
+    public var processedSeconds: Double
+    public var totalSeconds: Double
+}
+
+/// Long-form transcription: 30-second windows, each advanced to the last timestamp the model
+/// produced, with temperature fallback and the previous text as context (openai's `transcribe`).
+public final class Transcriber: Sendable {
+    public let model: WhisperModel
+    public let tokenizer: Tokenizer
+
+    public init(model: WhisperModel, tokenizer: Tokenizer) {
+        self.model = model
+        self.tokenizer = tokenizer
+    }
+
+    /// Loads the weights and the tokenizer of one model directory.
+    public static func load(directory: URL) throws -> Transcriber {
+        let model = try WhisperModel.load(directory: directory)
+        let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"),
+                                      isMultilingual: model.dims.isMultilingual)
+        return Transcriber(model: model, tokenizer: tokenizer)
+    }
+
+    public func transcribe(samples: [Float], options: TranscriptionOptions = TranscriptionOptions(),
+                           progress: (@Sendable (TranscriptionProgress) -> Void)? = nil) throws -> TranscriptionResult {
+        let options = try options.validated()
+        var timings = TranscriptionTimings()
+        let melStart = ContinuousClock.now
+        let features = LogMelSpectrogram(nMels: model.dims.nMels).compute(samples)
+        timings.melSeconds = melStart.duration(to: .now).seconds
+        let contentFrames = max(features.nFrames - 1, 0)
+        let durationSeconds = Double(samples.count) / Double(AudioTiming.sampleRateHz)
+
+        let detected = try resolveLanguage(options: options.decoding, features: features, timings: &timings)
+        var decoding = options.decoding
+        decoding.language = detected.language
+        let prompter = PromptBuilder(tokenizer: tokenizer, options: decoding, textContext: model.dims.nTextCtx)
+        try prompter.check()
+
+        var run = LongFormRun(initialPrompt: options.initialPrompt.map { tokenizer.encode(" " + $0.trimmingWhitespace()) } ?? [])
+        while run.seekFrames < contentFrames {
+            let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
+            let audio = encodeWindow(features, seekFrames: run.seekFrames, frames: segmentFrames, timings: &timings)
+            let prompt = prompter.prompt(previousTokens: run.contextTokens)
+            let decodeStart = ContinuousClock.now
+            let result = decodeWithFallback(audio: audio, prompt: prompt, decoding: decoding,
+                                            options: options, timings: &timings)
+            timings.decodeSeconds += decodeStart.duration(to: .now).seconds
+            timings.decodedTokens += result.tokens.count + 1
+            run.accept(result, segmentFrames: segmentFrames, options: options,
+                       splitter: SegmentSplitter(timestampBegin: tokenizer.special.timestampBegin),
+                       tokenizer: tokenizer)
+            progress?(TranscriptionProgress(
+                processedSeconds: min(Double(run.seekFrames), Double(contentFrames)) * AudioTiming.secondsPerFrame,
+                totalSeconds: durationSeconds))
+        }
+        return TranscriptionResult(
+            text: run.segments.map(\.text).joined(), language: detected.language,
+            languageProbability: detected.probability, durationSeconds: durationSeconds,
+            segments: run.segments, timings: timings)
+    }
+
+    /// Detects the language of the first window when the model is multilingual and none was given.
+    public func detectLanguage(samples: [Float]) -> LanguageDetectionResult {
+        let features = LogMelSpectrogram(nMels: model.dims.nMels).compute(samples)
+        var timings = TranscriptionTimings()
+        let frames = min(AudioTiming.framesPerChunk, max(features.nFrames - 1, 0))
+        let audio = encodeWindow(features, seekFrames: 0, frames: frames, timings: &timings)
+        return LanguageDetector(model: model, tokenizer: tokenizer).detect(audio: audio)
+    }
+
+    private func resolveLanguage(options: DecodingOptions, features: MelFeatures,
+                                 timings: inout TranscriptionTimings) throws -> (language: String, probability: Double) {
+        guard tokenizer.isMultilingual else {
+            if let language = options.language, WhisperLanguageCode.normalize(language) != "en" {
+                throw DecodingError.languageNotSupported(model: "English-only", language: language)
+            }
+            if options.task == .translate {
+                throw DecodingError.languageNotSupported(model: "English-only", language: "translate")
+            }
+            return ("en", 1)
+        }
+        if let language = options.language {
+            let code = WhisperLanguageCode.normalize(language)
+            guard tokenizer.languageToken(for: code) != nil else { throw DecodingError.unknownLanguage(language) }
+            return (code, 1)
+        }
+        let frames = min(AudioTiming.framesPerChunk, max(features.nFrames - 1, 0))
+        let audio = encodeWindow(features, seekFrames: 0, frames: frames, timings: &timings)
+        let detected = LanguageDetector(model: model, tokenizer: tokenizer).detect(audio: audio)
+        return (detected.language, detected.probability)
+    }
+
+    /// Mel frames [seek, seek+frames) zero-padded to one 30 s window, through the encoder.
+    private func encodeWindow(_ features: MelFeatures, seekFrames: Int, frames: Int,
+                              timings: inout TranscriptionTimings) -> EncoderOutput {
+        let window = features.window(startFrame: seekFrames, count: frames)
+        // [nMels, frames] -> [nMels, framesPerChunk], zeros after the content as Whisper's pad_or_trim.
+        var padded = [Float](repeating: 0, count: features.nMels * AudioTiming.framesPerChunk)
+        for mel in 0..<features.nMels {
+            for frame in 0..<frames {
+                padded[mel * AudioTiming.framesPerChunk + frame] = window[mel * frames + frame]
+            }
+        }
+        let start = ContinuousClock.now
+        let audio = model.encode(mel: padded)
+        timings.encodeSeconds += start.duration(to: .now).seconds
+        timings.windows += 1
+        return audio
+    }
+
+    /// Decodes at each temperature in turn until the output is neither repetitive nor unlikely
+    /// (faster-whisper's `generate_with_fallback`).
+    private func decodeWithFallback(audio: EncoderOutput, prompt: [Int], decoding: DecodingOptions,
+                                    options: TranscriptionOptions,
+                                    timings: inout TranscriptionTimings) -> WindowDecodingResult {
+        var all: [WindowDecodingResult] = []
+        var belowCompressionThreshold: [WindowDecodingResult] = []
+        for (attempt, temperature) in options.temperatures.enumerated() {
+            if attempt > 0 { timings.fallbacks += 1 }
+            var windowOptions = decoding
+            windowOptions.temperature = temperature
+            windowOptions.seed = decoding.seed &+ UInt64(attempt)
+            let result = WindowDecoder(model: model, tokenizer: tokenizer, options: windowOptions)
+                .run(audio: audio, prompt: prompt)
+            all.append(result)
+            var needsFallback = false
+            if let threshold = options.compressionRatioThreshold {
+                if result.compressionRatio > threshold { needsFallback = true } else { belowCompressionThreshold.append(result) }
+            }
+            if let threshold = options.logProbThreshold, result.avgLogprob < threshold { needsFallback = true }
+            if isSilence(result, options) { needsFallback = false }
+            if !needsFallback { return result }
+        }
+        // Every temperature failed: keep the most likely output, reported at the last temperature.
+        var best = (belowCompressionThreshold.isEmpty ? all : belowCompressionThreshold)
+            .max { $0.avgLogprob < $1.avgLogprob }!
+        best.temperature = options.temperatures.last!
+        return best
+    }
+}
+
+func isSilence(_ result: WindowDecodingResult, _ options: TranscriptionOptions) -> Bool {
+    guard let noSpeech = options.noSpeechThreshold, let logProb = options.logProbThreshold else { return false }
+    return result.noSpeechProb > noSpeech && result.avgLogprob < logProb
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}

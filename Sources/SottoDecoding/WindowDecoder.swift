@@ -1,0 +1,108 @@
+import SottoModel
+import SottoText
+
+/// What decoding one window at one temperature produced.
+public struct WindowDecodingResult: Sendable, Equatable {
+    /// Sampled tokens (text and timestamps), end-of-text removed.
+    public var tokens: [Int]
+    public var text: String
+    /// Summed log-probability divided by (token count + 1), as openai reports it.
+    public var avgLogprob: Double
+    /// Probability of `<|nospeech|>` at the start-of-transcript position.
+    public var noSpeechProb: Double
+    public var temperature: Double
+    public var compressionRatio: Double
+}
+
+/// Decodes one 30-second window: the prompt, then tokens until end-of-text (openai's `DecodingTask`).
+struct WindowDecoder {
+    let model: WhisperModel
+    let tokenizer: Tokenizer
+    let options: DecodingOptions
+
+    func run(audio: EncoderOutput, prompt: [Int]) -> WindowDecodingResult {
+        let rowCount = options.temperature == 0 ? options.beamSize : options.bestOf
+        let state = model.makeDecoderState(audio: audio, batchSize: rowCount)
+        let (firstLogits, noSpeechProb) = runPrompt(prompt, rowCount: rowCount, state: state)
+        var decoder = makeTokenDecoder()
+        let filters = makeLogitFilters()
+        var sequences = Array(repeating: [Int](), count: rowCount)
+        var sumLogprobs = Array(repeating: 0.0, count: rowCount)
+        var logits = firstLogits
+        let sampleLength = min(options.sampleLength, model.dims.nTextCtx - prompt.count)
+        for step in 0..<max(sampleLength, 0) {
+            for row in 0..<rowCount {
+                for filter in filters { filter.apply(&logits[row], sampled: sequences[row]) }
+            }
+            let logprobs = logits.map(LogProbabilities.logSoftmax)
+            let sourceRows = decoder.update(sequences: &sequences, sumLogprobs: &sumLogprobs,
+                                            logits: logits, logprobs: logprobs)
+            if decoder.isCompleted || step == sampleLength - 1 { break }
+            if sourceRows != Array(0..<rowCount) { state.reorder(sourceRows) }
+            logits = model.decode(sequences.map { [$0.last!] }, state: state)
+        }
+        let candidates = decoder.finalize(sequences: sequences, sumLogprobs: sumLogprobs)
+        let best = SequenceRanker.best(candidates, lengthPenalty: options.lengthPenalty)
+            ?? Candidate(tokens: [], sumLogprob: 0)
+        let text = tokenizer.decode(best.tokens)
+        return WindowDecodingResult(
+            tokens: best.tokens, text: text,
+            avgLogprob: best.sumLogprob / Double(best.tokens.count + 1),
+            noSpeechProb: noSpeechProb, temperature: options.temperature,
+            compressionRatio: CompressionRatio.of(text.trimmingWhitespace()))
+    }
+
+    /// Feeds the prompt in two calls so the logits at `<|startoftranscript|>` give the
+    /// no-speech probability; the KV cache makes the split free.
+    private func runPrompt(_ prompt: [Int], rowCount: Int, state: DecoderState) -> ([[Float]], Double) {
+        let sotIndex = prompt.firstIndex(of: tokenizer.special.sot) ?? 0
+        let head = Array(prompt[...sotIndex])
+        let tail = Array(prompt[(sotIndex + 1)...])
+        let sotLogits = model.decode(Array(repeating: head, count: rowCount), state: state)
+        let noSpeechProb = Double(LogProbabilities.softmax(sotLogits[0])[tokenizer.special.noSpeech])
+        guard !tail.isEmpty else { return (sotLogits, noSpeechProb) }
+        return (model.decode(Array(repeating: tail, count: rowCount), state: state), noSpeechProb)
+    }
+
+    private func makeTokenDecoder() -> any TokenDecoder {
+        if options.temperature == 0 && options.beamSize > 1 {
+            return BeamSearchDecoder(beamSize: options.beamSize, patience: options.patience,
+                                     eot: tokenizer.special.eot)
+        }
+        return GreedyDecoder(temperature: options.temperature, eot: tokenizer.special.eot, seed: options.seed)
+    }
+
+    private func makeLogitFilters() -> [any LogitFilter] {
+        var filters: [any LogitFilter] = []
+        if options.suppressBlank {
+            filters.append(SuppressBlank(blankTokens: tokenizer.encode(" ") + [tokenizer.special.eot]))
+        }
+        filters.append(SuppressTokens(tokens: suppressedTokens()))
+        if !options.withoutTimestamps {
+            let precision = 0.02
+            filters.append(ApplyTimestampRules(
+                special: tokenizer.special,
+                maxInitialTimestampIndex: Int((options.maxInitialTimestampSeconds / precision).rounded())))
+        }
+        return filters
+    }
+
+    /// The user's list, Whisper's non-speech symbols, and the special tokens that must never be sampled.
+    private func suppressedTokens() -> [Int] {
+        let special = tokenizer.special
+        var tokens = Set(options.suppressTokens)
+        if options.suppressNonSpeech { tokens.formUnion(tokenizer.nonSpeechTokens) }
+        tokens.formUnion([special.transcribe, special.translate, special.sot, special.sotPrev,
+                          special.sotLm, special.noSpeech])
+        return tokens.sorted()
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var view = Substring(self)
+        while view.first?.isWhitespace == true { view.removeFirst() }
+        while view.last?.isWhitespace == true { view.removeLast() }
+        return String(view)
+    }
+}

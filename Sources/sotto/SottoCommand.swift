@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct SottoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sotto",
+        abstract: "Whisper speech recognition, small and fast.",
+        subcommands: [TranscribeCommand.self, EvalCommand.self])
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import SottoAudio
+import SottoDecoding
+
+struct TranscribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transcribe", abstract: "Transcribe audio files ('-' reads standard input).")
+
+    @Argument(help: "Audio files: WAV natively; mp3, flac, ogg, m4a, ... through ffmpeg.")
+    var files: [String]
+
+    @OptionGroup var modelArguments: ModelArguments
+    @OptionGroup var decoding: DecodingArguments
+
+    @Option(help: "txt, srt, vtt, json, tsv, or all (all needs --output-dir).")
+    var outputFormat = "txt"
+
+    @Option(help: "Write <name>.<format> here for each input instead of printing.")
+    var outputDir: String?
+
+    mutating func run() throws {
+        let formats = try requestedFormats()
+        let options = try decoding.transcriptionOptions()
+        let transcriber = try modelArguments.loadTranscriber()
+        var failures = 0
+        for file in files {
+            do {
+                try transcribe(file, transcriber: transcriber, options: options, formats: formats)
+            } catch {
+                failures += 1
+                printError("sotto: error: \(file): \(error)")
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    private func requestedFormats() throws -> [TranscriptFormat] {
+        if outputFormat == "all" {
+            guard outputDir != nil else { throw ValidationError("--output-format all needs --output-dir") }
+            return TranscriptFormat.allCases
+        }
+        guard let format = TranscriptFormat(rawValue: outputFormat) else {
+            throw ValidationError("unknown output format '\(outputFormat)' (txt, srt, vtt, json, tsv, all)")
+        }
+        return [format]
+    }
+
+    private func transcribe(_ file: String, transcriber: Transcriber, options: TranscriptionOptions,
+                            formats: [TranscriptFormat]) throws {
+        let samples = try AudioLoader.load(path: file)
+        let bar = ProgressBar(label: file == "-" ? "stdin" : URL(fileURLWithPath: file).lastPathComponent)
+        let result = try transcriber.transcribe(samples: samples, options: options) { progress in
+            bar.update(done: progress.processedSeconds, total: progress.totalSeconds)
+        }
+        bar.finish()
+        guard let outputDir else {
+            for format in formats { print(try format.render(result), terminator: "") }
+            return
+        }
+        try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+        let name = file == "-" ? "stdin" : URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        for format in formats {
+            let url = URL(fileURLWithPath: outputDir).appendingPathComponent("\(name).\(format.rawValue)")
+            try Data(try format.render(result).utf8).write(to: url, options: .atomic)
+        }
+    }
+}
