@@ -1,0 +1,46 @@
+import SottoTensor
+
+/// openai/whisper model.py `AudioEncoder`: two GELU convolutions (the second halves time),
+/// sinusoidal positions, pre-LN blocks, a final LayerNorm.
+struct AudioEncoder: Sendable {
+    let conv1: Tensor            // [nAudioState, nMels, 3]
+    let conv1Bias: [Float]
+    let conv2: Tensor            // [nAudioState, nAudioState, 3]
+    let conv2Bias: [Float]
+    let positionalEmbedding: Tensor  // [nAudioCtx, nAudioState]
+    let blocks: [ResidualAttentionBlock]
+    let lnPost: LayerNormWeights
+    let dims: ModelDimensions
+
+    init(_ p: Parameters, _ dims: ModelDimensions) throws {
+        conv1 = try p.tensor("encoder.conv1.weight")
+        conv1Bias = try p.tensor("encoder.conv1.bias").data
+        conv2 = try p.tensor("encoder.conv2.weight")
+        conv2Bias = try p.tensor("encoder.conv2.bias").data
+        positionalEmbedding = try p.tensor("encoder.positional_embedding")
+        blocks = try (0..<dims.nAudioLayer).map {
+            try ResidualAttentionBlock(p, "encoder.blocks.\($0)", nHead: dims.nAudioHead, crossAttention: false)
+        }
+        lnPost = try LayerNormWeights(p, "encoder.ln_post")
+        self.dims = dims
+    }
+
+    /// mel `[nMels, nFrames]` -> audio features `[nAudioCtx, nAudioState]`.
+    func callAsFunction(mel: [Float]) -> [Float] {
+        precondition(mel.count == dims.nMels * dims.nFrames, "mel must be [\(dims.nMels), \(dims.nFrames)], got \(mel.count) values")
+        // [nMels, nFrames] -> [nFrames, nMels]: the convolutions run time-major.
+        let frames = Elementwise.transpose(mel, rows: dims.nMels, cols: dims.nFrames)
+        var (x, length) = Conv1D.forward(frames, length: dims.nFrames, weight: conv1, bias: conv1Bias, stride: 1, padding: 1)
+        GELU.apply(&x)
+        (x, length) = Conv1D.forward(x, length: length, weight: conv2, bias: conv2Bias, stride: 2, padding: 1)
+        GELU.apply(&x)
+        precondition(length == dims.nAudioCtx, "conv stem produced \(length) frames")
+        Elementwise.add(&x, positionalEmbedding.matrix)
+        let w = Workspace()
+        w.reserve(rows: length, state: dims.nAudioState)
+        for block in blocks { block(&x, rows: length, w) }
+        var out = [Float](repeating: 0, count: x.count)
+        lnPost(x, rows: length, into: &out)
+        return out
+    }
+}

@@ -1,0 +1,53 @@
+import SottoTensor
+
+/// openai/whisper model.py `TextDecoder`: token + positional embeddings, pre-LN blocks with causal
+/// self-attention and cross-attention, a final LayerNorm, logits against the tied token embedding.
+struct TextDecoder: Sendable {
+    let tokenEmbedding: Tensor       // [nVocab, nTextState]
+    let positionalEmbedding: Tensor  // [nTextCtx, nTextState]
+    let blocks: [ResidualAttentionBlock]
+    let ln: LayerNormWeights
+    let dims: ModelDimensions
+
+    init(_ p: Parameters, _ dims: ModelDimensions) throws {
+        tokenEmbedding = try p.tensor("decoder.token_embedding.weight")
+        positionalEmbedding = try p.tensor("decoder.positional_embedding")
+        blocks = try (0..<dims.nTextLayer).map {
+            try ResidualAttentionBlock(p, "decoder.blocks.\($0)", nHead: dims.nTextHead, crossAttention: true)
+        }
+        ln = try LayerNormWeights(p, "decoder.ln")
+        self.dims = dims
+    }
+
+    /// Runs `newTokens` tokens per batch row (row-major `[batch, newTokens]` in `tokens`) after the
+    /// `length` positions the caches hold; leaves `[batch, nVocab]` logits of each row's last token in `w.logits`.
+    func callAsFunction(_ tokens: [Int], newTokens: Int, state: DecoderState) {
+        let (n, batch, length) = (dims.nTextState, state.batchSize, state.length)
+        let rows = batch * newTokens
+        let w = state.workspace
+        w.reserve(rows: rows, state: n)
+        // Take the residual buffer out of the state so writing it does not copy (it goes back at the end).
+        var x: [Float] = []
+        swap(&x, &state.residual)
+        if x.count < rows * n { x = [Float](repeating: 0, count: rows * n) }
+        // x = token_embedding(tokens) + positional_embedding[length ..< length + newTokens]
+        let embedding = tokenEmbedding.matrix
+        for (r, token) in tokens.enumerated() {
+            Elementwise.copy(embedding.rows(token..<token + 1), into: &x, offset: r * n, rowStride: n)
+        }
+        let positions = positionalEmbedding.matrix.rows(length..<length + newTokens)
+        for b in 0..<batch { Elementwise.add(&x, offset: b * newTokens * n, positions) }
+        let audio = state.audio
+        for (i, block) in blocks.enumerated() {
+            block(&x, batch: batch, newTokens: newTokens, length: length, cache: &state.caches[i],
+                  audioKeysValues: audio.crossKeysValues[i], frames: audio.frames, w)
+        }
+        // Only each row's last position needs logits: [batch, n] -> ln -> x @ token_embedding^T.
+        Elementwise.copy(MatrixView(x, offset: (newTokens - 1) * n, rows: batch, cols: n, rowStride: newTokens * n),
+                         into: &w.projected, offset: 0, rowStride: n)
+        ln(w.projected, rows: batch, into: &w.normed)
+        if state.logits.count < batch * dims.nVocab { state.logits = [Float](repeating: 0, count: batch * dims.nVocab) }
+        Gemm.linear(w.normed, rows: batch, weight: tokenEmbedding, bias: nil, into: &state.logits)
+        state.residual = x
+    }
+}
