@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SOTTO_MODELS="${SOTTO_MODELS:-tiny.en}" bash scripts/setup.sh
 swift build -c release --build-tests
-swift test -c release --skip-build --parallel
+swift test -c release --skip-build

@@ -26,7 +26,7 @@ import Testing
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         // stderr goes to a file so neither pipe can fill up and block the child.
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("sotto-stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errURL) }
         let out = Pipe()
         process.standardOutput = out

@@ -5,7 +5,7 @@ enum ToyVocabulary {
     static let size = 30
     static let special = SpecialTokens(
         eot: 10, sot: 11, translate: 12, transcribe: 13, sotLm: 14, sotPrev: 15,
-        noSpeech: 16, noTimestamps: 17, timestampBegin: 18)
+        noSpeech: 16, noTimestamps: 17)
     static func timestamp(_ index: Int) -> Int { special.timestampBegin + index }
 
     /// Logits that prefer `favourite` by `margin` over everything else at 0.

@@ -1,6 +1,7 @@
 import Foundation
 import SottoAudio
 import SottoDecoding
+import SottoText
 import SottoTestSupport
 import Testing
 
@@ -30,17 +31,23 @@ import Testing
     }
 
     /// Every encoding of the JFK clip (WAV variants natively, the rest through ffmpeg) reads the same.
+    /// Two files lose real signal (8 kHz removes everything above 4 kHz, 8-bit adds -48 dB noise):
+    /// faster-whisper, too, hears "American" there, so they may differ by one word.
     @Test func everyFormatOfOneClipGivesTheSameText() throws {
         let transcriber = try Self.transcriber.get()
-        let expected = try transcriber.transcribe(
-            samples: try AudioLoader.load(path: try TestPaths.devFile("audio/en_jfk.wav").path), options: greedy()).text
+        let normalizer = try EnglishTextNormalizer(spellingTable: TestPaths.sottoHome.appendingPathComponent("normalizers/english.json"))
+        let expected = normalizer.normalize(try transcriber.transcribe(
+            samples: try AudioLoader.load(path: try TestPaths.devFile("audio/en_jfk.wav").path), options: greedy()).text)
+        let degraded: Set<String> = ["jfk-f64-8k.wav", "jfk-u8-44k.wav"]
         let formats = try TestPaths.devFile("formats")
         let files = try FileManager.default.contentsOfDirectory(atPath: formats.path).sorted()
         #expect(files.count >= 10)
         for file in files {
             let samples = try AudioLoader.load(path: formats.appendingPathComponent(file).path)
-            let text = try transcriber.transcribe(samples: samples, options: greedy()).text
-            #expect(text == expected, "\(file)")
+            let text = normalizer.normalize(try transcriber.transcribe(samples: samples, options: greedy()).text)
+            let allowedWordErrors = degraded.contains(file) ? 1 : 0
+            let errors = ErrorRate.words(reference: expected, hypothesis: text).errors
+            #expect(errors <= allowedWordErrors, "\(file): '\(text)' vs '\(expected)'")
         }
     }
 
