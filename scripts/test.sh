@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs Sotto's test suite: setup (packages, tiny.en, spelling table), then unit, golden and
+# Runs Sotto's test suite: setup (packages, tiny.en and base, spelling table), then unit, golden and
 # integration tests in release mode (inference in a debug build is too slow for real speech).
-#   SOTTO_TEST_HEAVY=1  also runs the slow checks (base model, whole dev set, beam search WER).
+#   SOTTO_TEST_HEAVY=1  also runs the slow checks (beam search against greedy on the dev set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SOTTO_MODELS="${SOTTO_MODELS:-tiny.en}" bash scripts/setup.sh
+SOTTO_MODELS="${SOTTO_MODELS:-tiny.en base}" bash scripts/setup.sh
 swift build -c release --build-tests
 swift test -c release --skip-build

@@ -7,7 +7,7 @@ import SottoText
 
 /// Model choice and compute threads, shared by every command that runs a model.
 struct ModelArguments: ParsableArguments {
-    @Option(help: "A model name (\(ModelLocator.knownNames.joined(separator: ", "))) or a model directory.")
+    @Option(help: "A model directory, a name (tiny.en, base, small, large-v3, ...) or a hub repository owner/name[@revision].")
     var model = "tiny.en"
 
     @Option(help: "Compute threads (default: all cores).")
@@ -18,7 +18,8 @@ struct ModelArguments: ParsableArguments {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
             Compute.setThreads(threads)
         }
-        return try Transcriber.load(directory: try ModelLocator.resolve(model))
+        let directory = try ModelLocator.resolve(model) { file in printError("downloading \(file)") }
+        return try Transcriber.load(directory: directory)
     }
 }
 

@@ -95,7 +95,7 @@ import Testing
         let missing = try sotto(["transcribe", jfk, "--model", directory.appendingPathComponent("nope").path])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("nope"))
-        let notDownloaded = try sotto(["transcribe", jfk, "--model", "base"], environment: ["SOTTO_HOME": directory.path])
+        let notDownloaded = try sotto(["transcribe", jfk, "--model", "base"], environment: ["SOTTO_HOME": directory.path, "HF_ENDPOINT": "http://127.0.0.1:9"])
         #expect(notDownloaded.status != 0)
         #expect(notDownloaded.stderr.contains("not downloaded"))
 

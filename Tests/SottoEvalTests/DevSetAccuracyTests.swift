@@ -35,7 +35,7 @@ import Testing
                 "Sotto \(sotto)% vs faster-whisper \(reference.scores["en"]!)%")
     }
 
-    @Test(.enabled(if: heavy)) func baseOnTheWholeDevSetWithLanguageDetection() throws {
+    @Test func baseOnTheWholeDevSetWithLanguageDetection() throws {
         let report = try evaluate(model: "base", beamSize: 1, languages: nil)
         let reference = try ReferenceTranscripts.load().run(model: "base", beamSize: 1)
         #expect(rate(report, "en") <= reference.scores["en"]! + Self.allowedWERPoints)

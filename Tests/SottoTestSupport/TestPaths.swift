@@ -44,5 +44,6 @@ public enum TestPaths {
 
 public struct MissingFixture: Error, CustomStringConvertible {
     public let what: String
+    public init(what: String) { self.what = what }
     public var description: String { "missing test input: \(what)" }
 }

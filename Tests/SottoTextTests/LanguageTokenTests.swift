@@ -3,8 +3,8 @@ import Testing
 
 @Suite("Language tokens and the Whisper language table")
 struct LanguageTokenTests {
-    @Test func multilingualModelHasNinetyNineLanguagesInOrder() {
-        let languages = LoadedTokenizers.base.languages
+    @Test func multilingualModelHasNinetyNineLanguagesInOrder() throws {
+        let languages = try LoadedTokenizers.named("base").languages
         #expect(languages.count == 99)  // v1/v2 vocabularies stop before "yue"
         #expect(languages.map(\.code) == WhisperLanguages.all.prefix(99).map(\.code))
         #expect(languages.first?.code == "en" && languages.first?.token == 50259)
@@ -12,20 +12,20 @@ struct LanguageTokenTests {
         #expect(languages.enumerated().allSatisfy { $0.element.token == 50259 + $0.offset })
     }
 
-    @Test func englishOnlyModelHasNoLanguages() {
-        let tokenizer = LoadedTokenizers.tinyEn
+    @Test func englishOnlyModelHasNoLanguages() throws {
+        let tokenizer = try LoadedTokenizers.named("tiny.en")
         #expect(tokenizer.languages.isEmpty)
         #expect(tokenizer.languageToken(for: "en") == nil)
         #expect(tokenizer.sotSequence(language: "en", task: .translate) == [50257])
     }
 
     @Test(arguments: [("en", 50259), ("english", 50259), ("German", 50261), ("mandarin", 50260), ("haw", 50352)])
-    func languageTokenAcceptsCodesAndNames(name: String, token: Int) {
-        #expect(LoadedTokenizers.base.languageToken(for: name) == token)
+    func languageTokenAcceptsCodesAndNames(name: String, token: Int) throws {
+        #expect(try LoadedTokenizers.named("base").languageToken(for: name) == token)
     }
 
-    @Test func languageCodeInvertsLanguageToken() {
-        let tokenizer = LoadedTokenizers.base
+    @Test func languageCodeInvertsLanguageToken() throws {
+        let tokenizer = try LoadedTokenizers.named("base")
         for (code, token) in tokenizer.languages {
             #expect(tokenizer.languageCode(for: token) == code)
         }
@@ -34,12 +34,12 @@ struct LanguageTokenTests {
         #expect(tokenizer.languageToken(for: "klingon") == nil)
     }
 
-    @Test func sotSequenceWithoutLanguageKeepsTask() {
-        let tokenizer = LoadedTokenizers.base
+    @Test func sotSequenceWithoutLanguageKeepsTask() throws {
+        let tokenizer = try LoadedTokenizers.named("base")
         #expect(tokenizer.sotSequence(language: nil, task: .transcribe) == [50258, 50359])
     }
 
-    @Test func languageTable() {
+    @Test func languageTable() throws {
         #expect(WhisperLanguages.all.count == 100)
         #expect(Set(WhisperLanguages.all.map(\.code)).count == 100)
         #expect(WhisperLanguages.all.first == .init(code: "en", name: "english"))

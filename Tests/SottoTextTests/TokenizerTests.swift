@@ -5,20 +5,17 @@ import Testing
 
 /// Loaded tokenizers, shared by the tests (loading is the slow part).
 enum LoadedTokenizers {
-    static let tinyEn = load("tiny.en", multilingual: false)
-    static let base = load("base", multilingual: true)
+    private static let tinyEn = Result { try load("tiny.en", multilingual: false) }
+    private static let base = Result { try load("base", multilingual: true) }
 
-    static func named(_ name: String) -> Tokenizer {
-        name == "base" ? base : tinyEn
+    /// A missing model fails the tests that need it, with setup's instructions.
+    static func named(_ name: String) throws -> Tokenizer {
+        try (name == "base" ? base : tinyEn).get()
     }
 
-    private static func load(_ name: String, multilingual: Bool) -> Tokenizer {
-        do {
-            let url = try TestPaths.model(name).appendingPathComponent("tokenizer.json")
-            return try Tokenizer(contentsOf: url, isMultilingual: multilingual)
-        } catch {
-            fatalError("cannot load the \(name) tokenizer: \(error)")
-        }
+    private static func load(_ name: String, multilingual: Bool) throws -> Tokenizer {
+        let url = try TestPaths.model(name).appendingPathComponent("tokenizer.json")
+        return try Tokenizer(contentsOf: url, isMultilingual: multilingual)
     }
 }
 
@@ -27,8 +24,8 @@ struct TokenizerTests {
     static let modelNames = ["tiny.en", "base"]
 
     @Test("encode matches HF ids for every fixture string", arguments: modelNames)
-    func encodeMatchesReference(model: String) {
-        let tokenizer = LoadedTokenizers.named(model)
+    func encodeMatchesReference(model: String) throws {
+        let tokenizer = try LoadedTokenizers.named(model)
         let cases = TextFixtures.tokenizerCases
         let expected = cases.models[model]!.ids
         for (text, ids) in zip(cases.strings, expected) {
@@ -37,16 +34,16 @@ struct TokenizerTests {
     }
 
     @Test("decode matches HF text, including partial UTF-8", arguments: modelNames)
-    func decodeMatchesReference(model: String) {
-        let tokenizer = LoadedTokenizers.named(model)
+    func decodeMatchesReference(model: String) throws {
+        let tokenizer = try LoadedTokenizers.named(model)
         for item in TextFixtures.tokenizerCases.models[model]!.decodes {
             #expect(tokenizer.decode(item.ids) == item.text, "\(model): \(item.ids)")
         }
     }
 
     @Test("decode(encode(s)) == s for multilingual text", arguments: modelNames)
-    func roundTrip(model: String) {
-        let tokenizer = LoadedTokenizers.named(model)
+    func roundTrip(model: String) throws {
+        let tokenizer = try LoadedTokenizers.named(model)
         for text in TextFixtures.tokenizerCases.strings where !text.contains("<|endoftext|>") {
             let decoded = tokenizer.decode(tokenizer.encode(text))
             // Compare scalars: Swift's == would accept a canonically equivalent but different string.
@@ -55,8 +52,8 @@ struct TokenizerTests {
     }
 
     @Test("special token ids match faster-whisper", arguments: modelNames)
-    func specialTokens(model: String) {
-        let tokenizer = LoadedTokenizers.named(model)
+    func specialTokens(model: String) throws {
+        let tokenizer = try LoadedTokenizers.named(model)
         let expected = TextFixtures.tokenizerCases.models[model]!.special
         let special = tokenizer.special
         let actual: [String: Int] = [
@@ -69,14 +66,14 @@ struct TokenizerTests {
     }
 
     @Test("non_speech_tokens match faster-whisper", arguments: modelNames)
-    func nonSpeechTokens(model: String) {
-        let tokenizer = LoadedTokenizers.named(model)
+    func nonSpeechTokens(model: String) throws {
+        let tokenizer = try LoadedTokenizers.named(model)
         #expect(tokenizer.nonSpeechTokens == TextFixtures.tokenizerCases.models[model]!.nonSpeechTokens)
     }
 
     @Test("sot sequences match faster-whisper", arguments: modelNames)
     func sotSequences(model: String) throws {
-        let tokenizer = LoadedTokenizers.named(model)
+        let tokenizer = try LoadedTokenizers.named(model)
         for item in TextFixtures.tokenizerCases.models[model]!.sotSequences {
             let task = try #require(WhisperTask(rawValue: item.task))
             #expect(tokenizer.sotSequence(language: item.language, task: task) == item.sequence, "\(item.language)")
