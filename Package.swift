@@ -17,7 +17,10 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        .target(name: "SottoTensor", dependencies: ["COpenBLAS"], swiftSettings: fast),
+        // SIMD kernels in C: per-function target attributes let one binary pick AVX2/AVX-512 paths at
+        // run time, which Swift cannot express.
+        .target(name: "CSottoKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        .target(name: "SottoTensor", dependencies: ["COpenBLAS", "CSottoKernels"], swiftSettings: fast),
         .target(name: "SottoAudio", swiftSettings: fast),
         .target(name: "SottoText", swiftSettings: strict),
         .target(name: "SottoModel", dependencies: ["SottoTensor"], swiftSettings: fast),

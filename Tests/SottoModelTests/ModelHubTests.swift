@@ -27,7 +27,11 @@ import Testing
             endpoint = URL(string: "http://127.0.0.1:\(port)")!
         }
 
-        deinit { process.terminate() }
+        // SIGKILL: a child spawned from a test thread can inherit a mask that blocks SIGTERM.
+        deinit {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
     }
 
     func temporaryDirectory() throws -> URL {
