@@ -26,9 +26,10 @@ let package = Package(
         .target(name: "SottoModel", dependencies: ["SottoTensor"], swiftSettings: fast),
         .target(name: "SottoDecoding", dependencies: ["SottoModel", "SottoText", "SottoAudio", "CZlib"], swiftSettings: strict),
         .target(name: "SottoEval", dependencies: ["SottoDecoding"], swiftSettings: strict),
+        .target(name: "SottoCompress", dependencies: ["SottoModel"], swiftSettings: strict),
         .executableTarget(
             name: "sotto",
-            dependencies: ["SottoEval", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SottoEval", "SottoCompress", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .target(name: "SottoTestSupport", dependencies: ["SottoModel", "SottoText"], path: "Tests/SottoTestSupport"),
         .testTarget(name: "SottoTensorTests", dependencies: ["SottoTensor", "SottoTestSupport"]),
@@ -37,6 +38,7 @@ let package = Package(
         .testTarget(name: "SottoModelTests", dependencies: ["SottoModel", "SottoTestSupport"]),
         .testTarget(name: "SottoDecodingTests", dependencies: ["SottoDecoding", "SottoTestSupport"]),
         .testTarget(name: "SottoEvalTests", dependencies: ["SottoEval", "SottoTestSupport"]),
+        .testTarget(name: "SottoCompressTests", dependencies: ["SottoCompress", "SottoTestSupport"]),
         .testTarget(name: "SottoCLITests", dependencies: ["SottoTestSupport"]),
     ]
 )

@@ -12,7 +12,7 @@ struct AudioEncoder: Sendable {
     let lnPost: LayerNormWeights
     let dims: ModelDimensions
 
-    init(_ p: Parameters, _ dims: ModelDimensions) throws {
+    init(_ p: Checkpoint, _ dims: ModelDimensions) throws {
         conv1 = try p.tensor("encoder.conv1.weight")
         conv1Bias = try p.tensor("encoder.conv1.bias").data
         conv2 = try p.tensor("encoder.conv2.weight")

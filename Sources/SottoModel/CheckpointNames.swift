@@ -1,15 +1,21 @@
 /// One parameter of our model: its name (openai/whisper's state-dict name, with CTranslate2's fused
 /// projections), where a CTranslate2 checkpoint stores it, and the shape it must have.
-struct ParameterName: Sendable {
-    let key: String
-    let ctranslate2: String
-    let shape: [Int]
+package struct ParameterName: Sendable {
+    package let key: String
+    package let ctranslate2: String
+    package let shape: [Int]
+
+    /// Weight matrices (linear layers and the token embedding, `[out, in]`) can be stored quantized;
+    /// everything else (biases, norms, convolutions, position tables) is stored as floats.
+    package var isMatrix: Bool {
+        shape.count == 2 && key.hasSuffix(".weight")
+    }
 }
 
 /// The name table: every parameter the architecture reads, in one place. The loader walks it; a
 /// new checkpoint format adds a column here, not names scattered through the model.
-enum CheckpointNames {
-    static func parameters(_ d: ModelDimensions) -> [ParameterName] {
+package enum CheckpointNames {
+    package static func parameters(_ d: ModelDimensions) -> [ParameterName] {
         let (a, t) = (d.nAudioState, d.nTextState)
         var rows: [ParameterName] = [
             .init(key: "encoder.conv1.weight", ctranslate2: "encoder/conv1/weight", shape: [a, d.nMels, 3]),

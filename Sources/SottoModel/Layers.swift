@@ -1,31 +1,33 @@
 import SottoTensor
 
-/// Parameters by our name (see `CheckpointNames`), as loaded from one checkpoint file.
-struct Parameters {
-    let tensors: [String: Tensor]
-    let file: String
-
-    func tensor(_ key: String) throws -> Tensor {
-        guard let tensor = tensors[key] else { throw ModelError.missingTensor(key: key, file: file) }
-        return tensor
-    }
-}
-
-/// `nn.Linear`: weight `[out, in]`, bias `[out]`.
+/// `nn.Linear`: weight `[out, in]` in whatever encoding the checkpoint stores, optional bias `[out]`.
+/// With `activation` set (int8 weights only), the input is quantized to int8 and the product runs
+/// in integers.
 struct Linear: Sendable {
-    let weight: Tensor
-    let bias: [Float]
+    let weight: WeightMatrix
+    let bias: [Float]?
+    let activation: ActivationQuantization?
 
-    init(_ p: Parameters, _ key: String) throws {
-        weight = try p.tensor("\(key).weight")
-        bias = try p.tensor("\(key).bias").data
+    init(_ p: Checkpoint, _ key: String) throws {
+        try self.init(weight: p.matrix("\(key).weight"), bias: p.tensor("\(key).bias").data, activation: p.activations["\(key).weight"])
     }
 
-    var outFeatures: Int { weight.shape[0] }
+    init(weight: WeightMatrix, bias: [Float]?, activation: ActivationQuantization?) {
+        self.weight = weight
+        self.bias = bias
+        self.activation = activation
+    }
+
+    var outFeatures: Int { weight.rows }
 
     /// `[rows, in] -> [rows, out]` into the front of `output`.
     func callAsFunction(_ x: [Float], rows: Int, into output: inout [Float]) {
-        Gemm.linear(x, rows: rows, weight: weight, bias: bias, into: &output)
+        if let activation {
+            Int8Gemm.linear(x, rows: rows, weights: weight.values, weightScales: weight.scales, outFeatures: weight.rows,
+                            inFeatures: weight.cols, bias: bias, staticScale: activation.scale, into: &output)
+        } else {
+            weight.linear(x, rows: rows, bias: bias, into: &output)
+        }
     }
 }
 
@@ -34,7 +36,7 @@ struct LayerNormWeights: Sendable {
     let gamma: [Float]
     let beta: [Float]
 
-    init(_ p: Parameters, _ key: String) throws {
+    init(_ p: Checkpoint, _ key: String) throws {
         gamma = try p.tensor("\(key).weight").data
         beta = try p.tensor("\(key).bias").data
     }

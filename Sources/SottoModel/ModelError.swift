@@ -12,6 +12,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case missingTensor(key: String, file: String)
     case shapeMismatch(key: String, expected: [Int], actual: [Int], file: String)
     case badConfig(file: String, reason: String)
+    case unwritable(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +28,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .shapeMismatch(let key, let expected, let actual, let file):
             "\(file): tensor \(key) has shape \(actual), expected \(expected)"
         case .badConfig(let file, let reason): "\(file): invalid config (\(reason))"
+        case .unwritable(let file, let reason): "\(file): cannot write (\(reason))"
         }
     }
 }

@@ -11,7 +11,8 @@ public enum SottoHome {
 }
 
 /// Turns `--model` into a model directory, trying in order: a directory path; a model in
-/// `$SOTTO_HOME/models/<name>` (where scripts/setup.sh puts tiny.en and base); a hub repository,
+/// `$SOTTO_HOME/models/<name>` (where scripts/setup.sh puts tiny.en and base, CTranslate2 or Sotto
+/// format); a hub repository,
 /// either named (`tiny`, `small.en`, `large-v3`, ... as faster-whisper names them) or given as
 /// `owner/repo[@revision]`.
 public enum ModelLocator {
@@ -43,7 +44,8 @@ public enum ModelLocator {
             return URL(fileURLWithPath: nameOrPath)
         }
         let local = home.appendingPathComponent("models").appendingPathComponent(nameOrPath)
-        if !nameOrPath.contains("/"), fileManager.fileExists(atPath: local.appendingPathComponent("model.bin").path) {
+        let modelFiles = ["model.bin", SottoModelManifest.fileName].map { local.appendingPathComponent($0).path }
+        if !nameOrPath.contains("/"), modelFiles.contains(where: fileManager.fileExists(atPath:)) {
             return local
         }
         guard let (repository, revision) = hubReference(nameOrPath) else {

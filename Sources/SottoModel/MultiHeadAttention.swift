@@ -7,7 +7,7 @@ struct SelfAttention: Sendable {
     let qkv: Linear   // [3 * nState, nState]
     let out: Linear   // [nState, nState]
 
-    init(_ p: Parameters, _ key: String, nHead: Int) throws {
+    init(_ p: Checkpoint, _ key: String, nHead: Int) throws {
         self.nHead = nHead
         qkv = try Linear(p, "\(key).qkv")
         out = try Linear(p, "\(key).out")
@@ -55,7 +55,7 @@ struct CrossAttention: Sendable {
     let kv: Linear     // [2 * nTextState, nAudioState]: key | value, key bias zero
     let out: Linear
 
-    init(_ p: Parameters, _ key: String, nHead: Int) throws {
+    init(_ p: Checkpoint, _ key: String, nHead: Int) throws {
         self.nHead = nHead
         query = try Linear(p, "\(key).query")
         kv = try Linear(p, "\(key).kv")

@@ -12,7 +12,7 @@ struct ResidualAttentionBlock: Sendable {
     let mlp0: Linear
     let mlp2: Linear
 
-    init(_ p: Parameters, _ key: String, nHead: Int, crossAttention: Bool) throws {
+    init(_ p: Checkpoint, _ key: String, nHead: Int, crossAttention: Bool) throws {
         attnLn = try LayerNormWeights(p, "\(key).attn_ln")
         attn = try SelfAttention(p, "\(key).attn", nHead: nHead)
         crossAttnLn = crossAttention ? try LayerNormWeights(p, "\(key).cross_attn_ln") : nil

@@ -3,14 +3,16 @@ import SottoTensor
 /// openai/whisper model.py `TextDecoder`: token + positional embeddings, pre-LN blocks with causal
 /// self-attention and cross-attention, a final LayerNorm, logits against the tied token embedding.
 struct TextDecoder: Sendable {
-    let tokenEmbedding: Tensor       // [nVocab, nTextState]
+    let tokenEmbedding: WeightMatrix // [nVocab, nTextState]
+    let logitsProjection: Linear     // the same matrix, tied, as the output layer
     let positionalEmbedding: Tensor  // [nTextCtx, nTextState]
     let blocks: [ResidualAttentionBlock]
     let ln: LayerNormWeights
     let dims: ModelDimensions
 
-    init(_ p: Parameters, _ dims: ModelDimensions) throws {
-        tokenEmbedding = try p.tensor("decoder.token_embedding.weight")
+    init(_ p: Checkpoint, _ dims: ModelDimensions) throws {
+        tokenEmbedding = try p.matrix("decoder.token_embedding.weight")
+        logitsProjection = Linear(weight: tokenEmbedding, bias: nil, activation: p.activations["decoder.token_embedding.weight"])
         positionalEmbedding = try p.tensor("decoder.positional_embedding")
         blocks = try (0..<dims.nTextLayer).map {
             try ResidualAttentionBlock(p, "decoder.blocks.\($0)", nHead: dims.nTextHead, crossAttention: true)
@@ -31,10 +33,7 @@ struct TextDecoder: Sendable {
         swap(&x, &state.residual)
         if x.count < rows * n { x = [Float](repeating: 0, count: rows * n) }
         // x = token_embedding(tokens) + positional_embedding[length ..< length + newTokens]
-        let embedding = tokenEmbedding.matrix
-        for (r, token) in tokens.enumerated() {
-            Elementwise.copy(embedding.rows(token..<token + 1), into: &x, offset: r * n, rowStride: n)
-        }
+        for (r, token) in tokens.enumerated() { tokenEmbedding.copyRow(token, into: &x, offset: r * n) }
         let positions = positionalEmbedding.matrix.rows(length..<length + newTokens)
         for b in 0..<batch { Elementwise.add(&x, offset: b * newTokens * n, positions) }
         let audio = state.audio
@@ -47,7 +46,7 @@ struct TextDecoder: Sendable {
                          into: &w.projected, offset: 0, rowStride: n)
         ln(w.projected, rows: batch, into: &w.normed)
         if state.logits.count < batch * dims.nVocab { state.logits = [Float](repeating: 0, count: batch * dims.nVocab) }
-        Gemm.linear(w.normed, rows: batch, weight: tokenEmbedding, bias: nil, into: &state.logits)
+        logitsProjection(w.normed, rows: batch, into: &state.logits)
         state.residual = x
     }
 }

@@ -10,50 +10,19 @@ public final class WhisperModel: Sendable {
     let encoder: AudioEncoder
     let decoder: TextDecoder
 
-    init(dims: ModelDimensions, config: ModelConfig, directory: URL, parameters: Parameters) throws {
-        self.dims = dims
-        self.config = config
-        self.directory = directory
-        encoder = try AudioEncoder(parameters, dims)
-        decoder = try TextDecoder(parameters, dims)
+    /// Builds the model from a checkpoint of any format; its shapes were checked by the reader.
+    public init(checkpoint: Checkpoint) throws {
+        dims = checkpoint.dims
+        config = checkpoint.config
+        directory = checkpoint.directory
+        encoder = try AudioEncoder(checkpoint, dims)
+        decoder = try TextDecoder(checkpoint, dims)
     }
 
-    /// Loads model.bin + config.json from a CTranslate2 model directory. Throws `ModelError` naming
-    /// the file and the problem.
+    /// Loads a model directory: a Sotto model (sotto.json + model.safetensors) or a CTranslate2 model
+    /// (model.bin + config.json). Throws `ModelError` naming the file and the problem.
     public static func load(directory: URL) throws -> WhisperModel {
-        let config = try loadConfig(directory.appendingPathComponent("config.json"))
-        let file = try CTranslate2File(url: directory.appendingPathComponent("model.bin"))
-        let dims = try CheckpointNames.dimensions(file)
-        try validate(dims, file: file.fileName)
-        var tensors: [String: Tensor] = [:]
-        for row in CheckpointNames.parameters(dims) {
-            guard let variable = file.variable(row.ctranslate2) else {
-                throw ModelError.missingTensor(key: row.ctranslate2, file: file.fileName)
-            }
-            guard variable.shape == row.shape else {
-                throw ModelError.shapeMismatch(key: row.ctranslate2, expected: row.shape, actual: variable.shape, file: file.fileName)
-            }
-            tensors[row.key] = Tensor(shape: row.shape, data: try file.floats(variable, requireScale: true))
-        }
-        return try WhisperModel(dims: dims, config: config, directory: directory,
-                                parameters: Parameters(tensors: tensors, file: file.fileName))
-    }
-
-    static func loadConfig(_ url: URL) throws -> ModelConfig {
-        guard FileManager.default.fileExists(atPath: url.path) else { throw ModelError.missingFile(file: url.path) }
-        do {
-            return try JSONDecoder().decode(ModelConfig.self, from: Data(contentsOf: url))
-        } catch {
-            throw ModelError.badConfig(file: url.path, reason: String(describing: error))
-        }
-    }
-
-    private static func validate(_ d: ModelDimensions, file: String) throws {
-        let sizes = [d.nMels, d.nAudioCtx, d.nAudioState, d.nAudioHead, d.nAudioLayer,
-                     d.nVocab, d.nTextCtx, d.nTextState, d.nTextHead, d.nTextLayer]
-        guard sizes.allSatisfy({ $0 > 0 }), d.nAudioState % d.nAudioHead == 0, d.nTextState % d.nTextHead == 0 else {
-            throw ModelError.corrupt(file: file, at: 0, reason: "inconsistent dimensions \(d)")
-        }
+        try WhisperModel(checkpoint: try Checkpoint.read(directory: directory))
     }
 
     /// mel: row-major `[nMels, 2 * nAudioCtx]` (one 30 s window). Runs the encoder and precomputes

@@ -10,6 +10,10 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "JSON-lines manifest: id, audio, text, language, duration per line.")
     var manifest: String
 
+    @Option(name: .customLong("languages"), parsing: .upToNextOption,
+            help: "Only the utterances in these languages (e.g. --languages en).")
+    var languages: [String] = []
+
     @OptionGroup var modelArguments: ModelArguments
     @OptionGroup var decoding: DecodingArguments
 
@@ -21,6 +25,7 @@ struct EvalCommand: ParsableCommand {
 
     mutating func run() throws {
         let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifest))
+            .filtered(languages: languages.isEmpty ? nil : Set(languages))
         let options = try decoding.transcriptionOptions()
         let scorer = try TranscriptScorer(
             spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json"))

@@ -3,11 +3,14 @@ import Foundation
 /// A one-line progress bar on standard error, drawn only when it is a terminal.
 final class ProgressBar: @unchecked Sendable {
     private let label: String
+    private let unit: String
     private let enabled: Bool
     private let lock = NSLock()
 
-    init(label: String) {
+    /// `unit` follows the counts: "s" shows seconds with one decimal, anything else whole numbers.
+    init(label: String, unit: String = "s") {
         self.label = label
+        self.unit = unit
         enabled = isatty(STDERR_FILENO) == 1
     }
 
@@ -18,8 +21,8 @@ final class ProgressBar: @unchecked Sendable {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         lock.withLock {
-            FileHandle.standardError.write(Data(String(format: "\r%@ [%@] %3.0f%% %.1f/%.1f s",
-                                                       label, bar, fraction * 100, done, total).utf8))
+            let counts = unit == "s" ? String(format: "%.1f/%.1f s", done, total) : "\(Int(done))/\(Int(total)) \(unit)"
+            FileHandle.standardError.write(Data(String(format: "\r%@ [%@] %3.0f%% %@", label, bar, fraction * 100, counts).utf8))
         }
     }
 

@@ -5,5 +5,5 @@ struct SottoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sotto",
         abstract: "Whisper speech recognition, small and fast.",
-        subcommands: [TranscribeCommand.self, EvalCommand.self])
+        subcommands: [TranscribeCommand.self, EvalCommand.self, QuantizeCommand.self, InspectCommand.self])
 }

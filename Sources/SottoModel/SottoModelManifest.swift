@@ -1,0 +1,101 @@
+import Foundation
+import SottoTensor
+
+/// `sotto.json`, the description half of a Sotto model directory (the other halves are
+/// `model.safetensors` and `tokenizer.json`): architecture, how each parameter is stored, and where
+/// the model came from.
+public struct SottoModelManifest: Codable, Sendable, Equatable {
+    public static let fileName = "sotto.json"
+    public static let weightsFileName = "model.safetensors"
+    public static let formatName = "sotto-whisper"
+    public static let currentVersion = 1
+
+    /// Always `formatName`; lets a reader tell a Sotto model from any other JSON.
+    public var format: String
+    public var version: Int
+    public var dims: ModelDimensions
+    public var config: ModelConfig
+    /// Per parameter (our names): its `WeightEncoding` name ("f32", "f16", "int8", "int4-g32", ...).
+    public var encodings: [String: String]
+    /// Weight matrices whose products quantize their input to int8 (int8-dynamic, int8-static).
+    public var activations: [String: ActivationQuantization]?
+    public var provenance: Provenance
+
+    public init(dims: ModelDimensions, config: ModelConfig, encodings: [String: String],
+                activations: [String: ActivationQuantization]? = nil, provenance: Provenance) {
+        format = Self.formatName
+        version = Self.currentVersion
+        self.dims = dims
+        self.config = config
+        self.encodings = encodings
+        self.activations = activations
+        self.provenance = provenance
+    }
+}
+
+/// Where a compressed model came from, so a result can be traced and reproduced.
+public struct Provenance: Codable, Sendable, Equatable {
+    /// The model as the user named it (a name or a path).
+    public var sourceModel: String
+    /// SHA-256 of the source weights file (model.bin or model.safetensors).
+    public var sourceSHA256: String
+    /// The scheme asked for (`sotto quantize --scheme`).
+    public var scheme: String
+    /// Other choices that shaped the result (keep-float patterns, observers, plans), as text.
+    public var options: [String: String]
+    /// SHA-256 of the calibration manifest, when one was used.
+    public var calibrationManifestSHA256: String?
+    public var sottoVersion: String
+    /// ISO 8601, UTC.
+    public var createdAt: String
+
+    public init(sourceModel: String, sourceSHA256: String, scheme: String, options: [String: String] = [:],
+                calibrationManifestSHA256: String? = nil, sottoVersion: String = SottoVersion.current,
+                createdAt: Date = Date()) {
+        self.sourceModel = sourceModel
+        self.sourceSHA256 = sourceSHA256
+        self.scheme = scheme
+        self.options = options
+        self.calibrationManifestSHA256 = calibrationManifestSHA256
+        self.sottoVersion = sottoVersion
+        self.createdAt = ISO8601DateFormatter().string(from: createdAt)
+    }
+}
+
+public enum SottoVersion {
+    public static let current = "0.2.0"
+}
+
+/// How a weight matrix's parts are named and typed inside model.safetensors: the values under the
+/// parameter's own name, scales and zero points as companions.
+enum StoredMatrixLayout {
+    static func scalesName(_ key: String) -> String { key + ".scales" }
+    static func zerosName(_ key: String) -> String { key + ".zeros" }
+
+    static func valuesDType(_ encoding: WeightEncoding) -> SafetensorsDType {
+        switch encoding {
+        case .float32: .F32
+        case .float16: .F16
+        case .int8Channel, .int8Block: .I8
+        case .int4Block: .U8
+        }
+    }
+
+    static func scalesDType(_ encoding: WeightEncoding) -> SafetensorsDType {
+        encoding == .int8Channel ? .F32 : .F16
+    }
+
+    /// The safetensors entries of one matrix.
+    static func entries(_ key: String, _ matrix: WeightMatrix) -> [SafetensorsWriter.Entry] {
+        var entries = [SafetensorsWriter.Entry(name: key, dtype: valuesDType(matrix.encoding), shape: matrix.valuesShape,
+                                               bytes: matrix.values)]
+        if !matrix.scalesShape.isEmpty {
+            entries.append(.init(name: scalesName(key), dtype: scalesDType(matrix.encoding), shape: matrix.scalesShape,
+                                 bytes: matrix.scales))
+        }
+        if !matrix.zerosShape.isEmpty {
+            entries.append(.init(name: zerosName(key), dtype: .U8, shape: matrix.zerosShape, bytes: matrix.zeros))
+        }
+        return entries
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import SottoCompress
+import Testing
+
+@Suite struct SHA256Tests {
+    /// FIPS 180-4 example vectors.
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+    ])
+    func knownDigests(message: String, digest: String) {
+        #expect(SHA256.hex(of: Data(message.utf8)) == digest)
+    }
+
+    @Test func aMillionAsInUnevenChunks() {
+        var hash = SHA256()
+        var fed = 0
+        var size = 1
+        while fed < 1_000_000 {
+            let n = min(size, 1_000_000 - fed)
+            hash.update(Data(repeating: UInt8(ascii: "a"), count: n))
+            fed += n
+            size = size * 3 % 997 + 1
+        }
+        #expect(hash.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
