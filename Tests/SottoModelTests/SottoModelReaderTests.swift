@@ -1,0 +1,106 @@
+import Foundation
+import SottoModel
+import SottoTensor
+import SottoTestSupport
+import Testing
+
+/// A Sotto model directory made from the toy model, then damaged one way at a time: every damage is
+/// a `ModelError` naming the file, never a crash.
+@Suite struct SottoModelReaderTests {
+    static func toySottoModel(_ encoding: WeightEncoding = .int8Channel) throws -> URL {
+        let source = try ToyWhisper.write()
+        try Data("{}".utf8).write(to: source.appendingPathComponent("tokenizer.json"))
+        var checkpoint = try Checkpoint.read(directory: source)
+        for name in checkpoint.parameterNames where name.isMatrix {
+            guard case .float(let tensor) = checkpoint.tensors[name.key] else { continue }
+            checkpoint.tensors[name.key] = .matrix(WeightMatrix.quantize(tensor, as: encoding))
+        }
+        let output = source.appendingPathComponent("sotto")
+        try SottoModelWriter.write(checkpoint, floatEncoding: .float16,
+                                   provenance: Provenance(sourceModel: "toy", sourceSHA256: "00", scheme: encoding.description),
+                                   to: output)
+        return output
+    }
+
+    static func editManifest(_ directory: URL, _ edit: (inout [String: Any]) -> Void) throws {
+        let url = directory.appendingPathComponent(SottoModelManifest.fileName)
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        edit(&json)
+        try JSONSerialization.data(withJSONObject: json).write(to: url)
+    }
+
+    private func expectModelError(_ directory: URL, mentioning text: String) {
+        do {
+            _ = try WhisperModel.load(directory: directory)
+            Issue.record("loading must fail (\(text))")
+        } catch let error as ModelError {
+            #expect(error.description.contains(text), "\(error)")
+        } catch {
+            Issue.record("expected a ModelError, got \(error)")
+        }
+    }
+
+    @Test func aWrittenModelReadsBackWithItsEncodings() throws {
+        let directory = try Self.toySottoModel(.int8Block(size: 32))
+        let checkpoint = try Checkpoint.read(directory: directory)
+        #expect(checkpoint.manifest?.provenance.scheme == "int8-g32")
+        guard case .matrix(let qkv) = checkpoint.tensors["encoder.blocks.0.attn.qkv.weight"] else {
+            Issue.record("a matrix")
+            return
+        }
+        #expect(qkv.encoding == .int8Block(size: 32))
+        #expect(checkpoint.dims == ToyWhisper.dims)
+    }
+
+    @Test func aManifestThatIsNotJSONIsNamed() throws {
+        let directory = try Self.toySottoModel()
+        try Data("not json".utf8).write(to: directory.appendingPathComponent(SottoModelManifest.fileName))
+        expectModelError(directory, mentioning: SottoModelManifest.fileName)
+    }
+
+    @Test func aNewerFormatVersionAsksForAnUpgrade() throws {
+        let directory = try Self.toySottoModel()
+        try Self.editManifest(directory) { $0["version"] = 99 }
+        expectModelError(directory, mentioning: "upgrade Sotto")
+    }
+
+    @Test func anUnknownEncodingIsNamed() throws {
+        let directory = try Self.toySottoModel()
+        try Self.editManifest(directory) { json in
+            var encodings = json["encodings"] as! [String: Any]
+            encodings["decoder.blocks.0.mlp.0.weight"] = "int3"
+            json["encodings"] = encodings
+        }
+        expectModelError(directory, mentioning: "decoder.blocks.0.mlp.0.weight")
+    }
+
+    @Test func anEncodingThatDisagreesWithTheStoredDTypeIsNamed() throws {
+        let directory = try Self.toySottoModel()
+        try Self.editManifest(directory) { json in
+            var encodings = json["encodings"] as! [String: Any]
+            encodings["decoder.blocks.0.mlp.0.weight"] = "int4-g32"
+            json["encodings"] = encodings
+        }
+        expectModelError(directory, mentioning: "decoder.blocks.0.mlp.0.weight")
+    }
+
+    @Test func activationQuantizationOnlyOnInt8Matrices() throws {
+        let directory = try Self.toySottoModel(.float16)
+        try Self.editManifest(directory) { $0["activations"] = ["decoder.blocks.0.mlp.0.weight": ["mode": "dynamic"]] }
+        expectModelError(directory, mentioning: "decoder.blocks.0.mlp.0.weight")
+    }
+
+    @Test func aTruncatedWeightsFileIsNamed() throws {
+        let directory = try Self.toySottoModel()
+        let weights = directory.appendingPathComponent(SottoModelManifest.weightsFileName)
+        let bytes = try Data(contentsOf: weights)
+        try bytes.prefix(bytes.count - 100).write(to: weights)
+        expectModelError(directory, mentioning: SottoModelManifest.weightsFileName)
+    }
+
+    @Test func aMissingWeightsFileIsNamed() throws {
+        let directory = try Self.toySottoModel()
+        try FileManager.default.removeItem(at: directory.appendingPathComponent(SottoModelManifest.weightsFileName))
+        expectModelError(directory, mentioning: SottoModelManifest.weightsFileName)
+    }
+}
