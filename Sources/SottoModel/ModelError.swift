@@ -12,6 +12,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case missingTensor(key: String, file: String)
     case shapeMismatch(key: String, expected: [Int], actual: [Int], file: String)
     case badConfig(file: String, reason: String)
+    /// A tensor handed to a writer is inconsistent (byte count, shape, name).
+    case invalidTensor(key: String, file: String, reason: String)
     case unwritable(file: String, reason: String)
 
     public var description: String {
@@ -28,6 +30,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .shapeMismatch(let key, let expected, let actual, let file):
             "\(file): tensor \(key) has shape \(actual), expected \(expected)"
         case .badConfig(let file, let reason): "\(file): invalid config (\(reason))"
+        case .invalidTensor(let key, let file, let reason): "\(file): cannot write tensor \(key): \(reason)"
         case .unwritable(let file, let reason): "\(file): cannot write (\(reason))"
         }
     }
