@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "SottoModel", dependencies: ["SottoTensor"], swiftSettings: fast),
         .target(name: "SottoDecoding", dependencies: ["SottoModel", "SottoText", "SottoAudio", "CZlib"], swiftSettings: strict),
         .target(name: "SottoEval", dependencies: ["SottoDecoding"], swiftSettings: strict),
-        .target(name: "SottoCompress", dependencies: ["SottoModel"], swiftSettings: strict),
+        .target(name: "SottoCompress", dependencies: ["SottoEval"], swiftSettings: strict),
         .executableTarget(
             name: "sotto",
             dependencies: ["SottoEval", "SottoCompress", .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -9,11 +9,15 @@ public struct QuantizationOptions: Sendable {
     public var keepFloat: [GlobPattern]
     /// float16 or float32 for the matrices `keepFloat` selects.
     public var keepFloatEncoding: WeightEncoding
+    /// How int8-static picks each layer's activation scale from its calibration histogram.
+    public var observer: ScaleObserver
 
-    public init(scheme: QuantizationScheme, keepFloat: [GlobPattern] = [], keepFloatEncoding: WeightEncoding = .float16) {
+    public init(scheme: QuantizationScheme, keepFloat: [GlobPattern] = [], keepFloatEncoding: WeightEncoding = .float16,
+                observer: ScaleObserver = .defaultObserver) {
         self.scheme = scheme
         self.keepFloat = keepFloat
         self.keepFloatEncoding = keepFloatEncoding
+        self.observer = observer
     }
 
     /// The encoding each weight matrix gets.
@@ -24,12 +28,18 @@ public struct QuantizationOptions: Sendable {
 
 public enum QuantizationError: Error, CustomStringConvertible, Equatable {
     case patternMatchesNothing(String)
+    case needsCalibration
+    case notCalibrated(String)
 
     public var description: String {
         switch self {
         case .patternMatchesNothing(let pattern):
             "--keep-float '\(pattern)' matches no weight matrix (names look like decoder.token_embedding.weight, "
                 + "encoder.blocks.0.mlp.0.weight; `sotto inspect MODEL --tensors` lists them)"
+        case .needsCalibration:
+            "int8-static fixes activation scales ahead of time: give calibration audio with --calibration MANIFEST.jsonl"
+        case .notCalibrated(let key):
+            "the calibration run never reached \(key); calibrate with audio that exercises the whole model"
         }
     }
 }
@@ -37,8 +47,10 @@ public enum QuantizationError: Error, CustomStringConvertible, Equatable {
 /// Compression as a function from checkpoint to checkpoint: every weight matrix re-encoded, the
 /// other parameters left as they are (the writer stores them as float16 or float32).
 public enum Quantizer {
-    public static func quantize(_ checkpoint: Checkpoint, options: QuantizationOptions,
+    /// `calibration` is required by int8-static (its histograms fix the activation scales).
+    public static func quantize(_ checkpoint: Checkpoint, options: QuantizationOptions, calibration: CalibrationResult? = nil,
                                 progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> Checkpoint {
+        if options.scheme == .int8Static, calibration == nil { throw QuantizationError.needsCalibration }
         let matrixKeys = checkpoint.parameterNames.filter(\.isMatrix).map(\.key)
         for pattern in options.keepFloat where !matrixKeys.contains(where: pattern.matches) {
             throw QuantizationError.patternMatchesNothing(pattern.description)
@@ -49,23 +61,44 @@ public enum Quantizer {
             let source = try floatMatrix(checkpoint, key)
             let encoding = options.encoding(for: key)
             result.tensors[key] = .matrix(WeightMatrix.quantize(source, as: encoding))
-            if options.scheme == .int8Dynamic, encoding == .int8Channel { result.activations[key] = .dynamic }
+            if encoding == .int8Channel {
+                result.activations[key] = try activation(key, options, calibration)
+            }
             progress(done + 1, matrixKeys.count)
         }
         result.manifest = nil
         return result
     }
 
+    private static func activation(_ key: String, _ options: QuantizationOptions,
+                                   _ calibration: CalibrationResult?) throws -> ActivationQuantization? {
+        switch options.scheme {
+        case .int8Dynamic: return .dynamic
+        case .int8Static:
+            guard let histogram = calibration?.histograms[key], histogram.total > 0 else { throw QuantizationError.notCalibrated(key) }
+            return .fixed(scale: options.observer.scale(histogram))
+        case .weightOnly: return nil
+        }
+    }
+
     /// Writes a quantized checkpoint with its provenance.
-    public static func write(_ checkpoint: Checkpoint, options: QuantizationOptions, sourceModel: String,
-                             to destination: URL) throws {
+    public static func write(_ checkpoint: Checkpoint, options: QuantizationOptions, calibration: CalibrationResult? = nil,
+                             sourceModel: String, to destination: URL) throws {
+        var choices: [String: String] = [:]
+        if !options.keepFloat.isEmpty {
+            choices["keepFloat"] = options.keepFloat.map(\.description).joined(separator: " ")
+            choices["keepFloatEncoding"] = options.keepFloatEncoding.description
+        }
+        if let calibration {
+            choices["observer"] = options.observer.rawValue
+            choices["calibrationUtterances"] = calibration.languages.sorted { $0.key < $1.key }
+                .map { "\($0.key):\($0.value)" }.joined(separator: " ")
+            choices["calibrationSeconds"] = String(format: "%.1f", calibration.audioSeconds)
+        }
         let provenance = Provenance(
             sourceModel: sourceModel, sourceSHA256: try SHA256.hex(of: URL(fileURLWithPath: checkpoint.file)),
-            scheme: options.scheme.description,
-            options: options.keepFloat.isEmpty ? [:] : [
-                "keepFloat": options.keepFloat.map(\.description).joined(separator: " "),
-                "keepFloatEncoding": options.keepFloatEncoding.description,
-            ])
+            scheme: options.scheme.description, options: choices,
+            calibrationManifestSHA256: calibration?.manifestSHA256)
         try SottoModelWriter.write(checkpoint, floatEncoding: options.scheme.floatEncoding, provenance: provenance,
                                    to: destination)
     }

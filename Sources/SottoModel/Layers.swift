@@ -8,11 +8,16 @@ struct Linear: Sendable {
     let bias: [Float]?
     let activation: ActivationQuantization?
 
+    /// The weight's parameter name, which observers and activation scales are keyed by.
+    let key: String
+
     init(_ p: Checkpoint, _ key: String) throws {
-        try self.init(weight: p.matrix("\(key).weight"), bias: p.tensor("\(key).bias").data, activation: p.activations["\(key).weight"])
+        try self.init(key: "\(key).weight", weight: p.matrix("\(key).weight"), bias: p.tensor("\(key).bias").data,
+                      activation: p.activations["\(key).weight"])
     }
 
-    init(weight: WeightMatrix, bias: [Float]?, activation: ActivationQuantization?) {
+    init(key: String, weight: WeightMatrix, bias: [Float]?, activation: ActivationQuantization?) {
+        self.key = key
         self.weight = weight
         self.bias = bias
         self.activation = activation
@@ -22,6 +27,9 @@ struct Linear: Sendable {
 
     /// `[rows, in] -> [rows, out]` into the front of `output`.
     func callAsFunction(_ x: [Float], rows: Int, into output: inout [Float]) {
+        if let observer = ActivationObservation.observer {
+            observer.observe(key, input: x[0..<rows * weight.cols], rows: rows, cols: weight.cols)
+        }
         if let activation {
             Int8Gemm.linear(x, rows: rows, weights: weight.values, weightScales: weight.scales, outFeatures: weight.rows,
                             inFeatures: weight.cols, bias: bias, staticScale: activation.scale, into: &output)

@@ -12,7 +12,8 @@ struct TextDecoder: Sendable {
 
     init(_ p: Checkpoint, _ dims: ModelDimensions) throws {
         tokenEmbedding = try p.matrix("decoder.token_embedding.weight")
-        logitsProjection = Linear(weight: tokenEmbedding, bias: nil, activation: p.activations["decoder.token_embedding.weight"])
+        logitsProjection = Linear(key: "decoder.token_embedding.weight", weight: tokenEmbedding, bias: nil,
+                                  activation: p.activations["decoder.token_embedding.weight"])
         positionalEmbedding = try p.tensor("decoder.positional_embedding")
         blocks = try (0..<dims.nTextLayer).map {
             try ResidualAttentionBlock(p, "decoder.blocks.\($0)", nHead: dims.nTextHead, crossAttention: true)

@@ -1,0 +1,63 @@
+import Foundation
+import SottoAudio
+import SottoDecoding
+import SottoEval
+import SottoModel
+
+/// What a calibration run saw: each linear layer's input histogram, and the audio it came from.
+public struct CalibrationResult: Sendable {
+    public var histograms: [String: ActivationHistogram]
+    /// Utterances used per language.
+    public var languages: [String: Int]
+    public var audioSeconds: Double
+    /// SHA-256 of the manifest file, for provenance.
+    public var manifestSHA256: String
+}
+
+/// Transcribes calibration audio with the float model while recording every linear layer's input,
+/// the statistics static int8 activation scales are chosen from.
+public enum Calibration {
+    public static func run(transcriber: Transcriber, manifest: Manifest, limit: Int? = nil,
+                           progress: (_ done: Int, _ total: Int, _ id: String) -> Void = { _, _, _ in }) throws -> CalibrationResult {
+        let multilingual = transcriber.model.dims.isMultilingual
+        // An English-only model cannot be asked for other languages; their audio would only add noise.
+        let usable = manifest.entries.filter { multilingual || ($0.language ?? "en") == "en" }
+        let entries = Array(usable.prefix(limit ?? usable.count))
+        let recorder = ActivationRecorder()
+        var languages: [String: Int] = [:]
+        var audioSeconds = 0.0
+        for (index, entry) in entries.enumerated() {
+            let samples = try AudioLoader.load(path: manifest.audioURL(for: entry).path)
+            var options = TranscriptionOptions()
+            options.decoding.beamSize = 1
+            options.decoding.language = multilingual ? entry.language : nil
+            try ActivationObservation.$observer.withValue(recorder) {
+                _ = try transcriber.transcribe(samples: samples, options: options)
+            }
+            languages[entry.language ?? "?", default: 0] += 1
+            audioSeconds += Double(samples.count) / Double(AudioTiming.sampleRateHz)
+            progress(index + 1, entries.count, entry.id)
+        }
+        return CalibrationResult(histograms: recorder.histograms, languages: languages, audioSeconds: audioSeconds,
+                                 manifestSHA256: try SHA256.hex(of: manifest.url))
+    }
+
+    /// Target languages the calibration manifest has no utterance of.
+    public static func missingLanguages(_ targets: [String], in manifest: Manifest) -> [String] {
+        let present = Set(manifest.entries.compactMap(\.language))
+        return targets.filter { !present.contains($0) }
+    }
+}
+
+/// Accumulates histograms per layer; observations arrive from the transcribing thread only, the
+/// lock makes reading them afterwards safe.
+final class ActivationRecorder: ActivationObserver, @unchecked Sendable {
+    private let lock = NSLock()
+    private var recorded: [String: ActivationHistogram] = [:]
+
+    func observe(_ key: String, input: ArraySlice<Float>, rows: Int, cols: Int) {
+        lock.withLock { recorded[key, default: ActivationHistogram()].add(input) }
+    }
+
+    var histograms: [String: ActivationHistogram] { lock.withLock { recorded } }
+}
