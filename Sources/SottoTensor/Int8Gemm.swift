@@ -120,8 +120,16 @@ package enum Int8KernelPath: CaseIterable, Sendable {
 }
 
 extension Int8Gemm {
-    /// Rows per parallel task: below this, splitting costs more than it saves.
+    /// Rows per parallel quantization task: below this, splitting costs more than it saves.
     private static let minimumRowsPerTask = 64
+    /// Multiply-adds per parallel product task (about 20 µs on one core): smaller decoding-step
+    /// products lost time to the hand-off in Benchmarks/Int8GemmBench.
+    private static let minimumProductsPerTask = 1 << 19
+
+    /// Output rows per task so each task does at least `minimumProductsPerTask` multiply-adds.
+    static func minimumOutputRowsPerTask(rows: Int, inFeatures: Int) -> Int {
+        max(16, minimumProductsPerTask / max(1, rows * inFeatures))
+    }
 
     package static func quantizeActivations(
         _ input: [Float], rows: Int, cols: Int, staticScale: Float?, into q: inout [Int8], scales: inout [Float],
@@ -166,7 +174,8 @@ extension Int8Gemm {
                         scratch.scales.withUnsafeBufferPointer { aScales in
                             output.withUnsafeMutableBufferPointer { out in
                                 let weightBase = w.baseAddress?.assumingMemoryBound(to: Int8.self)
-                                Compute.parallelFor(outFeatures, minimumPerTask: minimumRowsPerTask) { chunk in
+                                let perTask = minimumOutputRowsPerTask(rows: rows, inFeatures: inFeatures)
+                                Compute.parallelFor(outFeatures, minimumPerTask: perTask) { chunk in
                                     sotto_int8_linear(
                                         qa.baseAddress, aScales.baseAddress, Int64(rows), Int64(inFeatures),
                                         weightBase, ws.baseAddress, b, Int64(chunk.lowerBound), Int64(chunk.upperBound),
