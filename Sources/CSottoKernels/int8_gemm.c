@@ -161,6 +161,14 @@ static ALWAYS_INLINE AVX2_TARGET int32_t hsum_epi32(__m256i v) {
     return _mm_cvtsi128_si32(s);
 }
 
+// Eight horizontal sums at once (out[t] = sum of v[t]): two rounds of hadd, then the 128-bit halves.
+static ALWAYS_INLINE AVX2_TARGET void hsum8_epi32(const __m256i *v, int32_t *out) {
+    __m256i s0123 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+    __m256i s4567 = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+    __m256i low = _mm256_permute2x128_si256(s0123, s4567, 0x20), high = _mm256_permute2x128_si256(s0123, s4567, 0x31);
+    _mm256_storeu_si256((__m256i *)out, _mm256_add_epi32(low, high));
+}
+
 // Signed x signed through an unsigned x signed instruction: |w| (as u8, 0...128) times a * sign(w)
 // (s8; a is in -127...127 so the negation is safe) equals a * w. With vpmaddubsw each int16 pair sum
 // is at most 2 * 128 * 127 = 32512 < 32767, so it never saturates; vpmaddwd by ones widens to int32.
@@ -201,9 +209,10 @@ static ALWAYS_INLINE AVX512VNNI_TARGET __m256i dot_avx512vnni(__m256i acc, __m25
                     acc[i * J + j] = DOT(acc[i * J + j], abs_w[j], _mm256_sign_epi8(av, wv[j]));      \
             }                                                                                         \
         }                                                                                             \
+        if (R * J == 8) hsum8_epi32(acc, sums);                                                       \
         for (int i = 0; i < R; i++)                                                                   \
             for (int j = 0; j < J; j++) {                                                             \
-                int32_t s = hsum_epi32(acc[i * J + j]);                                               \
+                int32_t s = R * J == 8 ? sums[i * J + j] : hsum_epi32(acc[i * J + j]);                \
                 for (int64_t p = kv; p < k; p++) s += (int32_t)a[i * k + p] * (int32_t)w[j * k + p];  \
                 sums[i * J + j] = s;                                                                  \
             }                                                                                         \
