@@ -25,14 +25,15 @@ struct Linear: Sendable {
 
     var outFeatures: Int { weight.rows }
 
-    /// `[rows, in] -> [rows, out]` into the front of `output`.
-    func callAsFunction(_ x: [Float], rows: Int, into output: inout [Float]) {
+    /// `[rows, in] -> [rows, out]` into the front of `output`; `scratch` holds quantized activations.
+    func callAsFunction(_ x: [Float], rows: Int, into output: inout [Float], scratch: inout Int8Gemm.Scratch) {
         if let observer = ActivationObservation.observer {
             observer.observe(key, input: x[0..<rows * weight.cols], rows: rows, cols: weight.cols)
         }
         if let activation {
             Int8Gemm.linear(x, rows: rows, weights: weight.values, weightScales: weight.scales, outFeatures: weight.rows,
-                            inFeatures: weight.cols, bias: bias, staticScale: activation.scale, into: &output)
+                            inFeatures: weight.cols, bias: bias, staticScale: activation.scale, scratch: &scratch,
+                            into: &output)
         } else {
             weight.linear(x, rows: rows, bias: bias, into: &output)
         }
@@ -62,6 +63,7 @@ final class Workspace {
     var attention: [Float] = []  // [rows, nState]      heads side by side
     var projected: [Float] = []  // [rows, nState]      output projection, added to the residual
     var hidden: [Float] = []     // [rows, 4 * nState]  MLP hidden layer
+    var int8 = Int8Gemm.Scratch()  // quantized activations for int8 x int8 layers
 
     func reserve(rows: Int, state: Int) {
         grow(&normed, rows * state)

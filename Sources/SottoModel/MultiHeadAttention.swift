@@ -16,12 +16,12 @@ struct SelfAttention: Sendable {
     /// Encoder attention: every frame sees every frame. `w.normed` -> `w.projected`.
     func callAsFunction(rows: Int, _ w: Workspace) {
         let n = out.outFeatures
-        qkv(w.normed, rows: rows, into: &w.qkv)
+        qkv(w.normed, rows: rows, into: &w.qkv, scratch: &w.int8)
         // [rows, 3n] -> q, k, v column blocks of [rows, n]
         let fused = MatrixView(w.qkv, rows: rows, cols: 3 * n)
         Attention.forward(query: fused.columns(0..<n), key: fused.columns(n..<2 * n), value: fused.columns(2 * n..<3 * n),
                           heads: nHead, into: &w.attention)
-        out(w.attention, rows: rows, into: &w.projected)
+        out(w.attention, rows: rows, into: &w.projected, scratch: &w.int8)
     }
 
     /// Decoder attention with a KV cache: appends this step's keys/values to `cache` at `length`,
@@ -29,7 +29,7 @@ struct SelfAttention: Sendable {
     func callAsFunction(batch: Int, newTokens: Int, length: Int, cache: inout KVCache, _ w: Workspace) {
         let n = out.outFeatures
         let rows = batch * newTokens
-        qkv(w.normed, rows: rows, into: &w.qkv)
+        qkv(w.normed, rows: rows, into: &w.qkv, scratch: &w.int8)
         let fused = MatrixView(w.qkv, rows: rows, cols: 3 * n)
         for b in 0..<batch {
             // this row's new tokens: [newTokens, 3n]; cache row b: [nTextCtx, n]
@@ -44,7 +44,7 @@ struct SelfAttention: Sendable {
                 value: MatrixView(cache.values, offset: held, rows: length + newTokens, cols: n),
                 heads: nHead, causalOffset: length, into: &w.attention, outputOffset: b * newTokens * n)
         }
-        out(w.attention, rows: rows, into: &w.projected)
+        out(w.attention, rows: rows, into: &w.projected, scratch: &w.int8)
     }
 }
 
@@ -65,18 +65,19 @@ struct CrossAttention: Sendable {
     /// `[nAudioCtx, nAudioState] -> [nAudioCtx, 2 * nTextState]` (keys | values).
     func keysValues(_ audio: [Float], frames: Int) -> [Float] {
         var result = [Float](repeating: 0, count: frames * kv.outFeatures)
-        kv(audio, rows: frames, into: &result)
+        var scratch = Int8Gemm.Scratch()
+        kv(audio, rows: frames, into: &result, scratch: &scratch)
         return result
     }
 
     /// `w.normed` -> `w.projected`; all rows attend to the same audio.
     func callAsFunction(rows: Int, audioKeysValues: [Float], frames: Int, _ w: Workspace) {
         let n = out.outFeatures
-        query(w.normed, rows: rows, into: &w.qkv)
+        query(w.normed, rows: rows, into: &w.qkv, scratch: &w.int8)
         let audio = MatrixView(audioKeysValues, rows: frames, cols: 2 * n)
         Attention.forward(query: MatrixView(w.qkv, rows: rows, cols: n), key: audio.columns(0..<n),
                           value: audio.columns(n..<2 * n), heads: nHead, into: &w.attention)
-        out(w.attention, rows: rows, into: &w.projected)
+        out(w.attention, rows: rows, into: &w.projected, scratch: &w.int8)
     }
 }
 

@@ -51,9 +51,9 @@ struct ResidualAttentionBlock: Sendable {
 
     private func mlp(_ x: inout [Float], rows: Int, _ w: Workspace) {
         mlpLn(x, rows: rows, into: &w.normed)
-        mlp0(w.normed, rows: rows, into: &w.hidden)
+        mlp0(w.normed, rows: rows, into: &w.hidden, scratch: &w.int8)
         GELU.apply(&w.hidden, count: rows * mlp0.outFeatures)
-        mlp2(w.hidden, rows: rows, into: &w.projected)
+        mlp2(w.hidden, rows: rows, into: &w.projected, scratch: &w.int8)
         Elementwise.add(&x, MatrixView(w.projected, rows: rows, cols: nState))
     }
 }

@@ -47,7 +47,7 @@ struct TextDecoder: Sendable {
                          into: &w.projected, offset: 0, rowStride: n)
         ln(w.projected, rows: batch, into: &w.normed)
         if state.logits.count < batch * dims.nVocab { state.logits = [Float](repeating: 0, count: batch * dims.nVocab) }
-        logitsProjection(w.normed, rows: batch, into: &state.logits)
+        logitsProjection(w.normed, rows: batch, into: &state.logits, scratch: &w.int8)
         state.residual = x
     }
 }

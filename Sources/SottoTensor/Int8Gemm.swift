@@ -1,9 +1,196 @@
+import CSottoKernels
 import Foundation
-// TEMPORARY STUB (replaced by the wt-int8 branch).
+
+/// W8A8 fully connected layers: int8 weights with one float32 scale per output row
+/// (`w ≈ q_w * wScale[o]`), activations quantized to int8 per call, exact int32 products, then one
+/// rescale to float. The C kernels (Sources/CSottoKernels/int8_gemm.c) pick scalar, AVX2 or VNNI code
+/// at run time; `linearReference` is their scalar Swift twin.
 public enum Int8Gemm {
-    public static func linear(_ input: [Float], rows: Int, weights: Data, weightScales: Data,
-                              outFeatures: Int, inFeatures: Int, bias: [Float]?, staticScale: Float?,
-                              into output: inout [Float]) {
-        fatalError("stub")
+    /// The quantized activations of one call, kept between calls so the token loop allocates nothing:
+    /// an `InferenceState` owns one per thread of work and passes it to every `linear`. The arrays
+    /// grow to the largest `rows * inFeatures` seen and never shrink.
+    public struct Scratch: Sendable {
+        var quantized: [Int8] = []
+        var scales: [Float] = []
+        public init() {}
+    }
+
+    /// Activation quantization: dynamic (`staticScale == nil`) uses one scale per row, absmax / 127;
+    /// static uses the given scale for every row, clamping values beyond it.
+    /// `q = clamp(round_half_even(x * (1 / scale)), -127, 127)`; an all-zero row gets scale 0 and q 0.
+    /// A static scale that is not finite and positive is ignored (rows are then quantized dynamically).
+    /// Writes q `[rows, cols]` and the per-row scales used, growing either array if it is too short.
+    public static func quantizeActivations(
+        _ input: [Float], rows: Int, cols: Int, staticScale: Float?, into q: inout [Int8], scales: inout [Float]
+    ) {
+        quantizeActivations(input, rows: rows, cols: cols, staticScale: staticScale, into: &q, scales: &scales,
+                            path: .automatic)
+    }
+
+    /// `output[r * outFeatures + o] = bias[o] + aScale[r] * wScale[o] * sum_k qa[r, k] * qw[o, k]`.
+    /// weights: int8 `[outFeatures, inFeatures]` row-major, any alignment (a slice of a memory-mapped
+    /// file is fine); weightScales: little-endian float32 `[outFeatures]`. Writes only the first
+    /// `rows * outFeatures` floats of `output`. Allocates its activation buffers per call; the token loop
+    /// uses the `scratch:` form instead.
+    public static func linear(
+        _ input: [Float], rows: Int, weights: Data, weightScales: Data, outFeatures: Int, inFeatures: Int,
+        bias: [Float]?, staticScale: Float?, into output: inout [Float]
+    ) {
+        var scratch = Scratch()
+        linear(input, rows: rows, weights: weights, weightScales: weightScales, outFeatures: outFeatures,
+               inFeatures: inFeatures, bias: bias, staticScale: staticScale, scratch: &scratch, into: &output)
+    }
+
+    /// `linear` reusing caller-owned activation buffers: no allocation once `scratch` has grown.
+    public static func linear(
+        _ input: [Float], rows: Int, weights: Data, weightScales: Data, outFeatures: Int, inFeatures: Int,
+        bias: [Float]?, staticScale: Float?, scratch: inout Scratch, into output: inout [Float]
+    ) {
+        linear(input, rows: rows, weights: weights, weightScales: weightScales, outFeatures: outFeatures,
+               inFeatures: inFeatures, bias: bias, staticScale: staticScale, scratch: &scratch, path: .automatic,
+               into: &output)
+    }
+
+    /// The scalar Swift twin of `linear`: the same quantization and rescale, with Int64 sums.
+    public static func linearReference(
+        _ input: [Float], rows: Int, weights: Data, weightScales: Data, outFeatures: Int, inFeatures: Int,
+        bias: [Float]?, staticScale: Float?
+    ) -> [Float] {
+        let (q, aScales) = quantizeReference(input, rows: rows, cols: inFeatures, staticScale: staticScale)
+        let w = weights.map { Int8(bitPattern: $0) }
+        let wScales = Quantization.decode(weightScales, dtype: .float32, count: outFeatures)
+        var out = [Float](repeating: 0, count: rows * outFeatures)
+        for r in 0..<rows {
+            for o in 0..<outFeatures {
+                var sum: Int64 = 0
+                for k in 0..<inFeatures { sum += Int64(q[r * inFeatures + k]) * Int64(w[o * inFeatures + k]) }
+                // Same rounding steps as the kernels' epilogue: scale product, then multiply, then add.
+                let scale = aScales[r] * wScales[o]
+                let product = Float(sum) * scale
+                out[r * outFeatures + o] = product + (bias?[o] ?? 0)
+            }
+        }
+        return out
+    }
+
+    /// The scalar Swift twin of `quantizeActivations`.
+    public static func quantizeReference(_ input: [Float], rows: Int, cols: Int, staticScale: Float?)
+        -> (q: [Int8], scales: [Float])
+    {
+        var q = [Int8](repeating: 0, count: rows * cols)
+        var scales = [Float](repeating: 0, count: rows)
+        for r in 0..<rows {
+            let row = input[(r * cols)..<((r + 1) * cols)]
+            let scale = validStaticScale(staticScale) ?? row.reduce(Float(0)) { max($0, abs($1)) } / 127
+            var inverse: Float = scale > 0 ? 1 / scale : 0
+            if !inverse.isFinite { inverse = 0 }
+            scales[r] = scale
+            for (i, x) in row.enumerated() {
+                q[r * cols + i] = Int8(min(max(x * inverse, -127), 127).rounded(.toNearestOrEven))
+            }
+        }
+        return (q, scales)
+    }
+
+    static func validStaticScale(_ scale: Float?) -> Float? {
+        guard let scale, scale.isFinite, scale > 0 else { return nil }
+        return scale
+    }
+}
+
+/// Which int8 kernels run; tests name one to compare paths on the same data. A path the CPU lacks
+/// falls back to the next narrower one (`resolved` says which runs).
+package enum Int8KernelPath: CaseIterable, Sendable {
+    case automatic, scalar, avx2, avxVNNI, avx512VNNI
+
+    var cValue: sotto_int8_path {
+        switch self {
+        case .automatic: SOTTO_INT8_AUTO
+        case .scalar: SOTTO_INT8_SCALAR
+        case .avx2: SOTTO_INT8_AVX2
+        case .avxVNNI: SOTTO_INT8_AVXVNNI
+        case .avx512VNNI: SOTTO_INT8_AVX512VNNI
+        }
+    }
+
+    package var resolved: Int8KernelPath {
+        let value = sotto_int8_resolve(cValue)
+        return Self.allCases.first { $0.cValue == value } ?? .scalar
+    }
+}
+
+extension Int8Gemm {
+    /// Rows per parallel quantization task: below this, splitting costs more than it saves.
+    private static let minimumRowsPerTask = 64
+    /// Multiply-adds per parallel product task (about 20 µs on one core): smaller decoding-step
+    /// products lost time to the hand-off in Benchmarks/Int8GemmBench.
+    private static let minimumProductsPerTask = 1 << 19
+
+    /// Output rows per task so each task does at least `minimumProductsPerTask` multiply-adds.
+    static func minimumOutputRowsPerTask(rows: Int, inFeatures: Int) -> Int {
+        max(16, minimumProductsPerTask / max(1, rows * inFeatures))
+    }
+
+    package static func quantizeActivations(
+        _ input: [Float], rows: Int, cols: Int, staticScale: Float?, into q: inout [Int8], scales: inout [Float],
+        path: Int8KernelPath
+    ) {
+        precondition(rows >= 0 && cols >= 0 && input.count >= rows * cols, "quantizeActivations: input too small")
+        if q.count < rows * cols { q = [Int8](repeating: 0, count: rows * cols) }
+        if scales.count < rows { scales = [Float](repeating: 0, count: rows) }
+        let scale = validStaticScale(staticScale) ?? 0
+        input.withUnsafeBufferPointer { x in
+            q.withUnsafeMutableBufferPointer { q in
+                scales.withUnsafeMutableBufferPointer { s in
+                    // Pointers are only formed for non-empty chunks, so base addresses exist.
+                    Compute.parallelFor(rows, minimumPerTask: minimumRowsPerTask) { chunk in
+                        sotto_int8_quantize_rows(
+                            x.baseAddress.map { $0 + chunk.lowerBound * cols }, Int64(chunk.count), Int64(cols),
+                            scale, q.baseAddress.map { $0 + chunk.lowerBound * cols },
+                            s.baseAddress! + chunk.lowerBound, path.cValue)
+                    }
+                }
+            }
+        }
+    }
+
+    package static func linear(
+        _ input: [Float], rows: Int, weights: Data, weightScales: Data, outFeatures: Int, inFeatures: Int,
+        bias: [Float]?, staticScale: Float?, scratch: inout Scratch, path: Int8KernelPath, into output: inout [Float]
+    ) {
+        precondition(rows >= 0 && outFeatures >= 0 && inFeatures >= 0, "Int8Gemm.linear: negative size")
+        precondition(inFeatures <= Int(SOTTO_INT8_MAX_K), "Int8Gemm.linear: inFeatures \(inFeatures) overflows int32 sums")
+        precondition(input.count >= rows * inFeatures && output.count >= rows * outFeatures, "Int8Gemm.linear: buffers too small")
+        precondition(weights.count >= outFeatures * inFeatures && weightScales.count >= 4 * outFeatures,
+                     "Int8Gemm.linear: \(weights.count) weight bytes, \(weightScales.count) scale bytes for [\(outFeatures), \(inFeatures)]")
+        precondition(bias == nil || bias!.count == outFeatures, "Int8Gemm.linear: bias size")
+        guard rows > 0, outFeatures > 0 else { return }
+        quantizeActivations(input, rows: rows, cols: inFeatures, staticScale: staticScale,
+                            into: &scratch.quantized, scales: &scratch.scales, path: path)
+        withOptionalPointer(bias) { b in
+            weights.withUnsafeBytes { w in
+                weightScales.withUnsafeBytes { ws in
+                    scratch.quantized.withUnsafeBufferPointer { qa in
+                        scratch.scales.withUnsafeBufferPointer { aScales in
+                            output.withUnsafeMutableBufferPointer { out in
+                                let weightBase = w.baseAddress?.assumingMemoryBound(to: Int8.self)
+                                let perTask = minimumOutputRowsPerTask(rows: rows, inFeatures: inFeatures)
+                                Compute.parallelFor(outFeatures, minimumPerTask: perTask) { chunk in
+                                    sotto_int8_linear(
+                                        qa.baseAddress, aScales.baseAddress, Int64(rows), Int64(inFeatures),
+                                        weightBase, ws.baseAddress, b, Int64(chunk.lowerBound), Int64(chunk.upperBound),
+                                        out.baseAddress, Int64(outFeatures), path.cValue)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func withOptionalPointer<R>(_ values: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let values else { return body(nil) }
+        return values.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 }
