@@ -22,7 +22,7 @@ public enum Calibration {
         let multilingual = transcriber.model.dims.isMultilingual
         // An English-only model cannot be asked for other languages; their audio would only add noise.
         let usable = manifest.entries.filter { multilingual || ($0.language ?? "en") == "en" }
-        let entries = Array(usable.prefix(limit ?? usable.count))
+        let entries = interleavedByLanguage(usable, limit: limit ?? usable.count)
         let recorder = ActivationRecorder()
         var languages: [String: Int] = [:]
         var audioSeconds = 0.0
@@ -40,6 +40,19 @@ public enum Calibration {
         }
         return CalibrationResult(histograms: recorder.histograms, languages: languages, audioSeconds: audioSeconds,
                                  manifestSHA256: try SHA256.hex(of: manifest.url))
+    }
+
+    /// Up to `limit` entries taking each language in turn, so a limit never drops a language.
+    static func interleavedByLanguage(_ entries: [ManifestEntry], limit: Int) -> [ManifestEntry] {
+        var queues: [String: ArraySlice<ManifestEntry>] = Dictionary(grouping: entries) { $0.language ?? "" }.mapValues { $0[...] }
+        let order = queues.keys.sorted()
+        var chosen: [ManifestEntry] = []
+        while chosen.count < min(limit, entries.count) {
+            for language in order where chosen.count < limit {
+                if let next = queues[language]?.popFirst() { chosen.append(next) }
+            }
+        }
+        return chosen
     }
 
     /// Target languages the calibration manifest has no utterance of.

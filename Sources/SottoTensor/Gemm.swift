@@ -53,14 +53,15 @@ public enum Gemm {
         return out
     }
 
-    /// Row-major `y = alpha * op(A) x` for A `[rows, cols]` with leading dimension `lda`; x and y contiguous.
+    /// Row-major `y = alpha * op(A) x + beta * y` for A `[rows, cols]` with leading dimension `lda`;
+    /// x and y contiguous.
     static func sgemv(
         _ a: UnsafePointer<Float>, lda: Int, transpose: Bool, rows: Int, cols: Int,
-        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, alpha: Float
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, alpha: Float, beta: Float = 0
     ) {
         Compute.ensureBLASConfigured()
         cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, blasint(rows), blasint(cols), alpha,
-                    a, blasint(lda), x, 1, 0, y, 1)
+                    a, blasint(lda), x, 1, beta, y, 1)
     }
 
     /// Row-major `C = alpha * op(A) * op(B) + beta * C` with explicit leading dimensions.

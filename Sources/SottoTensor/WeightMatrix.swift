@@ -1,71 +1,158 @@
+import CSottoKernels
 import Foundation
-// TEMPORARY STUB (replaced by the wt-weights branch).
-public enum WeightEncoding: Hashable, Sendable, Codable, CustomStringConvertible {
-    case float32
-    case float16
-    case int8Channel
-    case int8Block(size: Int)
-    case int4Block(size: Int, zeroPoint: Bool)
+
+/// Why stored weight parts cannot form a `WeightMatrix`.
+public enum WeightMatrixError: Error, Equatable, CustomStringConvertible {
+    /// A part ("values", "scales" or "zeros") has the wrong byte count for the shape and encoding.
+    case badSize(part: String, expected: Int, actual: Int)
+    /// A shape, encoding or stored value the kernels cannot use.
+    case unsupported(String)
+
     public var description: String {
         switch self {
-        case .float32: "f32"
-        case .float16: "f16"
-        case .int8Channel: "int8"
-        case .int8Block(let s): "int8-g\(s)"
-        case .int4Block(let s, let z): "int4-g\(s)" + (z ? "-zp" : "")
+        case .badSize(let part, let expected, let actual): "weight \(part): expected \(expected) bytes, found \(actual)"
+        case .unsupported(let what): "unsupported weights: \(what)"
         }
     }
-    public init?(_ name: String) {
-        switch name {
-        case "f32": self = .float32
-        case "f16": self = .float16
-        case "int8": self = .int8Channel
-        default: return nil
-        }
-    }
-    public func bitsPerWeight(cols: Int) -> Double { 32 }
-    public init(from decoder: any Decoder) throws {
-        let s = try decoder.singleValueContainer().decode(String.self)
-        guard let e = WeightEncoding(s) else { throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: s)) }
-        self = e
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
-    }
 }
-public enum WeightMatrixError: Error, Equatable, CustomStringConvertible {
-    case badSize(part: String, expected: Int, actual: Int)
-    case unsupported(String)
-    public var description: String { "\(self)" }
-}
+
+/// An immutable weight matrix `[rows = outFeatures, cols = inFeatures]` in one of the `WeightEncoding`
+/// layouts (documented there), with the parts exactly as stored on disk. `values`, `scales` and `zeros`
+/// may be slices of a memory-mapped file at any offset; every reader uses unaligned loads.
 public struct WeightMatrix: Sendable {
+    /// Output features (the weight's first dimension).
     public let rows: Int
+    /// Input features (the weight's second dimension).
     public let cols: Int
     public let encoding: WeightEncoding
     public let values: Data
     public let scales: Data
     public let zeros: Data
-    let floats: Tensor
+
+    /// Checks every part's byte count (and zero points) against the shape and encoding, so the kernels
+    /// can trust them; throws `WeightMatrixError` for data read from a bad file.
     public init(rows: Int, cols: Int, encoding: WeightEncoding, values: Data, scales: Data = Data(), zeros: Data = Data()) throws {
-        self.rows = rows; self.cols = cols; self.encoding = encoding; self.values = values; self.scales = scales; self.zeros = zeros
-        floats = Tensor(shape: [rows, cols], data: values.withUnsafeBytes { DType.float32.decode($0, count: rows * cols) })
+        guard rows >= 0, cols >= 0 else { throw WeightMatrixError.unsupported("shape [\(rows), \(cols)]") }
+        guard encoding.isValid else { throw WeightMatrixError.unsupported("encoding \(encoding)") }
+        let sizes = try Self.partSizes(rows: rows, cols: cols, encoding: encoding)
+        for (part, expected, actual) in [("values", sizes.values, values.count), ("scales", sizes.scales, scales.count),
+                                         ("zeros", sizes.zeros, zeros.count)] where expected != actual {
+            throw WeightMatrixError.badSize(part: part, expected: expected, actual: actual)
+        }
+        if let index = zeros.firstIndex(where: { $0 > 15 }) {
+            throw WeightMatrixError.unsupported("zero point \(zeros[index]) at \(index - zeros.startIndex) is above 15")
+        }
+        self.init(unchecked: rows, cols: cols, encoding: encoding, values: values, scales: scales, zeros: zeros)
     }
+
+    /// For parts built by this module, whose sizes are right by construction.
+    init(unchecked rows: Int, cols: Int, encoding: WeightEncoding, values: Data, scales: Data, zeros: Data) {
+        self.rows = rows
+        self.cols = cols
+        self.encoding = encoding
+        self.values = values
+        self.scales = scales
+        self.zeros = zeros
+    }
+
+    /// A float32 matrix holding `tensor` (2-D, `[outFeatures, inFeatures]`).
     public init(_ tensor: Tensor) {
-        rows = tensor.shape[0]; cols = tensor.shape[1]; encoding = .float32
-        values = tensor.data.withUnsafeBufferPointer { Data(buffer: $0) }
-        scales = Data(); zeros = Data(); floats = tensor
+        precondition(tensor.shape.count == 2, "WeightMatrix needs a 2-D tensor, got \(tensor.shape)")
+        let bytes = tensor.data.withUnsafeBytes { Data($0) }
+        self.init(unchecked: tensor.shape[0], cols: tensor.shape[1], encoding: .float32, values: bytes, scales: Data(), zeros: Data())
     }
-    public static func quantize(_ tensor: Tensor, as encoding: WeightEncoding) -> WeightMatrix { WeightMatrix(tensor) }
-    public func dequantized() -> Tensor { floats }
-    public func copyRow(_ row: Int, into output: inout [Float], offset: Int) {
-        for c in 0..<cols { output[offset + c] = floats.data[row * cols + c] }
+
+    /// Byte counts of the parts, with overflow checks (shapes may come from a file).
+    static func partSizes(rows: Int, cols: Int, encoding: WeightEncoding) throws -> (values: Int, scales: Int, zeros: Int) {
+        func product(_ a: Int, _ b: Int) throws -> Int {
+            let (result, overflow) = a.multipliedReportingOverflow(by: b)
+            guard !overflow else { throw WeightMatrixError.unsupported("shape [\(rows), \(cols)] is too large") }
+            return result
+        }
+        guard cols <= Int.max / 8 else { throw WeightMatrixError.unsupported("shape [\(rows), \(cols)] is too large") }
+        let values = try product(rows, encoding.valueBytesPerRow(cols: cols))
+        let blocks = try product(rows, encoding.blocksPerRow(cols: cols))
+        return (values, try product(blocks, encoding.scaleByteWidth), encoding.hasZeroPoints ? blocks : 0)
     }
+
+    /// values + scales + zeros.
     public var byteCount: Int { values.count + scales.count + zeros.count }
-    public var valuesShape: [Int] { [rows, cols] }
-    public var scalesShape: [Int] { [] }
-    public var zerosShape: [Int] { [] }
-    public func linear(_ input: [Float], rows: Int, bias: [Float]?, into output: inout [Float]) {
-        Gemm.linear(input, rows: rows, weight: floats, bias: bias, into: &output)
+
+    /// `[rows, cols]`; int4: `[rows, packedBytesPerRow]`.
+    public var valuesShape: [Int] {
+        if case .int4Block = encoding { return [rows, encoding.valueBytesPerRow(cols: cols)] }
+        return [rows, cols]
+    }
+
+    /// `[]` for float encodings, `[rows]` for int8Channel, `[rows, blocksPerRow]` for block encodings.
+    public var scalesShape: [Int] {
+        switch encoding {
+        case .float32, .float16: []
+        case .int8Channel: [rows]
+        case .int8Block, .int4Block: [rows, encoding.blocksPerRow(cols: cols)]
+        }
+    }
+
+    /// `[rows, blocksPerRow]` with zero points, else `[]`.
+    public var zerosShape: [Int] { encoding.hasZeroPoints ? [rows, encoding.blocksPerRow(cols: cols)] : [] }
+
+    /// The whole matrix in float32, `[rows, cols]`.
+    public func dequantized() -> Tensor {
+        var data = [Float](repeating: 0, count: rows * cols)
+        data.withUnsafeMutableBufferPointer { out in
+            guard let base = out.baseAddress else { return }
+            Compute.parallelFor(rows, minimumPerTask: max(1, 65536 / max(cols, 1))) { range in
+                dequantizeRows(range, into: base + range.lowerBound * cols, rowStride: cols)
+            }
+        }
+        return Tensor(shape: [rows, cols], data: data)
+    }
+
+    /// Writes dequantized row `row` to `output[offset ..< offset + cols]` (an embedding lookup).
+    public func copyRow(_ row: Int, into output: inout [Float], offset: Int) {
+        precondition(row >= 0 && row < rows, "copyRow: row \(row) outside 0..<\(rows)")
+        precondition(offset >= 0 && offset + cols <= output.count, "copyRow: output too small")
+        output.withUnsafeMutableBufferPointer { out in
+            guard let base = out.baseAddress else { return }
+            dequantizeRows(row..<(row + 1), into: base + offset, rowStride: cols)
+        }
+    }
+
+    /// Dequantizes `range` of rows into `output[(o - range.lowerBound) * rowStride + k]`.
+    func dequantizeRows(_ range: Range<Int>, into output: UnsafeMutablePointer<Float>, rowStride: Int) {
+        guard !range.isEmpty, cols > 0 else { return }
+        if encoding == .float32 {
+            values.withUnsafeBytes { bytes in
+                for o in range {
+                    // The host is little-endian (x86-64, arm64), so stored floats copy as they are.
+                    memcpy(output + (o - range.lowerBound) * rowStride, bytes.baseAddress! + o * cols * 4, cols * 4)
+                }
+            }
+            return
+        }
+        withKernelWeights { weights in
+            sotto_weights_dequantize(weights, range.lowerBound, range.upperBound, output, rowStride)
+        }
+    }
+
+    /// The C kernels' view of the parts; only valid inside `body`. Not for float32.
+    func withKernelWeights<Result>(_ body: (UnsafePointer<sotto_weights>) -> Result) -> Result {
+        let kind: sotto_weights_kind = switch encoding {
+        case .float32: preconditionFailure("float32 weights have no quantized kernel view")
+        case .float16: SOTTO_WEIGHTS_F16
+        case .int8Channel: SOTTO_WEIGHTS_I8_CHANNEL
+        case .int8Block: SOTTO_WEIGHTS_I8_BLOCK
+        case .int4Block(_, let zeroPoint): zeroPoint ? SOTTO_WEIGHTS_I4_BLOCK_ZP : SOTTO_WEIGHTS_I4_BLOCK
+        }
+        return values.withUnsafeBytes { v in
+            scales.withUnsafeBytes { s in
+                zeros.withUnsafeBytes { z in
+                    var weights = sotto_weights(
+                        kind: Int32(kind.rawValue), rows: rows, cols: cols, block: encoding.blockSize ?? 1,
+                        values: v.baseAddress, scales: s.baseAddress, zeros: z.baseAddress)
+                    return withUnsafePointer(to: &weights) { body($0) }
+                }
+            }
+        }
     }
 }

@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
 import SottoCompress
+import SottoDecoding
+import SottoEval
 import SottoModel
 import SottoTensor
+import SottoText
 
 struct QuantizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +28,18 @@ struct QuantizeCommand: ParsableCommand {
     @Option(help: "f16 or f32 for the matrices --keep-float selects.")
     var keepFloatAs = "f16"
 
+    @Option(help: "Calibration audio (a JSON-lines manifest; reference text not needed), for int8-static.")
+    var calibration: String?
+
+    @Option(help: "At most this many calibration utterances (default: all).")
+    var calibrationLimit: Int?
+
+    @Option(help: "How int8-static picks activation scales: minmax, percentile (99.99%) or mse (default: \(ScaleObserver.defaultObserver.rawValue)).")
+    var observer: String = ScaleObserver.defaultObserver.rawValue
+
+    @Option(parsing: .upToNextOption, help: "Languages the model will be used for; warns when the calibration audio lacks one.")
+    var languages: [String] = []
+
     mutating func run() throws {
         guard let scheme = QuantizationScheme(scheme) else {
             throw ValidationError("unknown scheme '\(scheme)'; choose one of \(QuantizationScheme.names.joined(separator: ", "))")
@@ -32,21 +47,25 @@ struct QuantizeCommand: ParsableCommand {
         guard let keepEncoding = WeightEncoding(keepFloatAs), keepEncoding == .float16 || keepEncoding == .float32 else {
             throw ValidationError("--keep-float-as takes f16 or f32")
         }
-        if scheme == .int8Static {
-            throw ValidationError("int8-static needs calibration, which this build does not have yet; use int8-dynamic or int8")
+        guard let observer = ScaleObserver(rawValue: observer) else {
+            throw ValidationError("--observer takes \(ScaleObserver.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if scheme == .int8Static, calibration == nil {
+            throw ValidationError(QuantizationError.needsCalibration.description)
         }
         let options = QuantizationOptions(scheme: scheme, keepFloat: keepFloat.map(GlobPattern.init),
-                                          keepFloatEncoding: keepEncoding)
+                                          keepFloatEncoding: keepEncoding, observer: observer)
         let started = Date()
         let directory = try ModelLocator.resolve(model) { file in printError("downloading \(file)") }
         let source = try Checkpoint.read(directory: directory)
+        let calibrated = try calibration.map { try calibrate(source, manifestPath: $0) }
         let progress = ProgressBar(label: "quantizing", unit: "matrices")
-        let quantized = try Quantizer.quantize(source, options: options) { done, total in
+        let quantized = try Quantizer.quantize(source, options: options, calibration: calibrated) { done, total in
             progress.update(done: Double(done), total: Double(total))
         }
         progress.finish()
         let destination = URL(fileURLWithPath: output)
-        try Quantizer.write(quantized, options: options, sourceModel: model, to: destination)
+        try Quantizer.write(quantized, options: options, calibration: calibrated, sourceModel: model, to: destination)
         let written = try Checkpoint.read(directory: destination)
         let before = ModelInspection(source), after = ModelInspection(written)
         print(InspectionTable.render(after))
@@ -54,6 +73,28 @@ struct QuantizeCommand: ParsableCommand {
                      model, output, Double(before.totalBytes) / 1e6, Double(after.totalBytes) / 1e6,
                      100 * Double(after.totalBytes) / Double(4 * before.totalParameters),
                      Double(4 * before.totalParameters) / 1e6, Date().timeIntervalSince(started)))
+    }
+}
+
+extension QuantizeCommand {
+    /// Runs the float model over the calibration audio, recording every layer's input.
+    private func calibrate(_ source: Checkpoint, manifestPath: String) throws -> CalibrationResult {
+        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
+        let targets = languages.isEmpty && !source.dims.isMultilingual ? ["en"] : languages
+        for language in Calibration.missingLanguages(targets, in: manifest) {
+            printError("warning: the calibration audio has no \(language) utterance; scales for \(language) speech are guessed from other languages")
+        }
+        let transcriber = Transcriber(model: try WhisperModel(checkpoint: source),
+                                      tokenizer: try Tokenizer(contentsOf: source.directory.appendingPathComponent("tokenizer.json"),
+                                                               isMultilingual: source.dims.isMultilingual))
+        let progress = ProgressBar(label: "calibrating", unit: "utterances")
+        let result = try Calibration.run(transcriber: transcriber, manifest: manifest, limit: calibrationLimit) { done, total, _ in
+            progress.update(done: Double(done), total: Double(total))
+        }
+        progress.finish()
+        printError(String(format: "calibrated on %.1f s of audio (%@)", result.audioSeconds,
+                          result.languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+        return result
     }
 }
 

@@ -28,6 +28,15 @@ public enum TestPaths {
         return dir
     }
 
+    /// `../shared/data/train`: unlabelled audio for calibration, never for evaluation.
+    public static func trainFile(_ relative: String) throws -> URL {
+        let url = devData.deletingLastPathComponent().appendingPathComponent("train").appendingPathComponent(relative)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw MissingFixture(what: "train data file \(url.path) (expected ../shared/data/train beside the checkout)")
+        }
+        return url
+    }
+
     public static func devFile(_ relative: String) throws -> URL {
         let url = devData.appendingPathComponent(relative)
         guard FileManager.default.fileExists(atPath: url.path) else {

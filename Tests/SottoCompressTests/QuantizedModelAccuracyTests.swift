@@ -1,0 +1,58 @@
+import Foundation
+import SottoCompress
+import SottoDecoding
+import SottoEval
+import SottoModel
+import SottoTestSupport
+import SottoText
+import Testing
+
+/// Each scheme applied to the real tiny.en, written, read back and scored on the English dev
+/// utterances (greedy) against the float32 model in the same run: the accuracy bounds.
+@Suite(.serialized) struct QuantizedModelAccuracyTests {
+    static let source = Result { try Checkpoint.read(directory: try TestPaths.model("tiny.en")) }
+
+    static func englishWER(_ checkpoint: Checkpoint) throws -> Double {
+        let transcriber = Transcriber(
+            model: try WhisperModel(checkpoint: checkpoint),
+            tokenizer: try Tokenizer(contentsOf: checkpoint.directory.appendingPathComponent("tokenizer.json"), isMultilingual: false))
+        var options = TranscriptionOptions()
+        options.decoding.beamSize = 1
+        let scorer = try TranscriptScorer(spellingTable: TestPaths.sottoHome.appendingPathComponent("normalizers/english.json"))
+        let manifest = try Manifest(contentsOf: try TestPaths.devFile("manifest.jsonl")).filtered(languages: ["en"])
+        let report = try EvaluationRun(transcriber: transcriber, options: options, scorer: scorer).run(manifest: manifest, modelName: "")
+        return try #require(report.overall.first).counts.rate * 100
+    }
+
+    static let floatWER = Result { try englishWER(try source.get()) }
+
+    /// Scheme name, WER points allowed above float32 (the bounds; int4 without a plan is
+    /// only held to staying usable), and the largest size as a fraction of the float32 parameters.
+    @Test(arguments: [("fp16", 0.2, 0.51), ("int8", 0.5, 0.30), ("int8-dynamic", 1.0, 0.30), ("int8-static", 1.0, 0.30),
+                      ("int4-g32", 6.0, 0.20)])
+    func schemeStaysAccurate(name: String, allowedPoints: Double, maxSizeFraction: Double) throws {
+        let source = try Self.source.get()
+        let options = QuantizationOptions(scheme: try #require(QuantizationScheme(name)))
+        var calibration: CalibrationResult?
+        if options.scheme == .int8Static {
+            let transcriber = Transcriber(model: try WhisperModel(checkpoint: source),
+                                          tokenizer: try Tokenizer(contentsOf: source.directory.appendingPathComponent("tokenizer.json"),
+                                                                   isMultilingual: false))
+            calibration = try Calibration.run(transcriber: transcriber,
+                                              manifest: try Manifest(contentsOf: try TestPaths.trainFile("manifest.jsonl")), limit: 8)
+        }
+        let output = try ToyWhisper.temporaryDirectory().appendingPathComponent("tiny.en-\(name)")
+        defer { try? FileManager.default.removeItem(at: output.deletingLastPathComponent()) }
+        let quantized = try Quantizer.quantize(source, options: options, calibration: calibration)
+        try Quantizer.write(quantized, options: options, calibration: calibration, sourceModel: "tiny.en", to: output)
+        let written = try Checkpoint.read(directory: output)
+
+        let inspection = ModelInspection(written)
+        let sizeFraction = Double(inspection.fileBytes) / Double(4 * inspection.totalParameters)
+        #expect(sizeFraction <= maxSizeFraction, "\(name): \(inspection.fileBytes) bytes on disk")
+
+        let wer = try Self.englishWER(written)
+        let floatWER = try Self.floatWER.get()
+        #expect(wer <= floatWER + allowedPoints, "\(name): WER \(wer)% vs float32 \(floatWER)%")
+    }
+}
