@@ -18,13 +18,17 @@ public struct ActivationHistogram: Sendable, Equatable {
         for v in values where abs(v) > largest { largest = abs(v) }
         guard largest.isFinite else { return }
         absMax = max(absMax, largest)
-        if range == 0 { range = max(largest, .leastNormalMagnitude) * 1.0001 }
+        total += UInt64(values.count)
+        guard absMax > 0 else {
+            bins[0] += UInt64(values.count)  // all zeros so far: no range to bin against yet
+            return
+        }
+        if range == 0 { range = absMax * 1.0001 }
         while largest >= range { doubleRange() }
         let perUnit = Float(Self.binCount) / range
         bins.withUnsafeMutableBufferPointer { bins in
             for v in values { bins[min(Int(abs(v) * perUnit), Self.binCount - 1)] += 1 }
         }
-        total += UInt64(values.count)
     }
 
     private mutating func doubleRange() {
