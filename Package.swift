@@ -30,6 +30,7 @@ let package = Package(
             name: "sotto",
             dependencies: ["SottoEval", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        .executableTarget(name: "WeightKernelBench", dependencies: ["SottoTensor"], path: "Benchmarks/WeightKernelBench", swiftSettings: fast),
         .target(name: "SottoTestSupport", dependencies: ["SottoModel", "SottoText"], path: "Tests/SottoTestSupport"),
         .testTarget(name: "SottoTensorTests", dependencies: ["SottoTensor", "SottoTestSupport"]),
         .testTarget(name: "SottoAudioTests", dependencies: ["SottoAudio", "SottoTestSupport"]),
