@@ -40,7 +40,7 @@ INLINE AVX2 float hsum(__m256 v) {
 
 /// Blocks whose scales are converted to float at once, before their weights are read: a conversion per
 /// block inside the weight loop costs as much as the block's arithmetic.
-enum { SCALE_CHUNK = 64 };
+enum { SCALE_CHUNK = 256 };
 
 INLINE AVX2 float half_scale(const unsigned char *scales, ptrdiff_t b) { return _cvtsh_ss(sotto_load_u16(scales, b)); }
 
@@ -172,11 +172,31 @@ INLINE AVX2 void i4_group(const unsigned char *p, __m256 scale, __m256 negZeroSc
         ACCUMULATE(2, wv[2], (xp) + 16, (xs)) ACCUMULATE(3, wv[3], (xp) + 24, (xs))                  \
     }
 
+/// Converts the scales (and -zero * scale) with flat indices [first, last) of an int4 matrix, 8 at a
+/// time: consecutive rows' scales are contiguous, so one window serves several short rows.
+INLINE AVX2 void i4_scale_window(const sotto_weights *w, ptrdiff_t first, ptrdiff_t last, float *sc, float *nzs) {
+    const int zeroPoint = w->kind == SOTTO_WEIGHTS_I4_BLOCK_ZP;
+    const unsigned char *scales = (const unsigned char *)w->scales + first * 2;
+    const uint8_t *zeros = zeroPoint ? (const uint8_t *)w->zeros + first : NULL;
+    const ptrdiff_t count = last - first;
+    ptrdiff_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 s = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(scales + 2 * i)));
+        __m256 z = zeroPoint ? _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(zeros + i))))
+                             : _mm256_set1_ps(8.0f);
+        _mm256_storeu_ps(sc + i, s);
+        _mm256_storeu_ps(nzs + i, _mm256_mul_ps(_mm256_sub_ps(_mm256_setzero_ps(), z), s));
+    }
+    for (; i < count; i++) {
+        sc[i] = _cvtsh_ss(sotto_load_u16(scales, i));
+        nzs[i] = -(float)(zeroPoint ? zeros[i] : 8) * sc[i];
+    }
+}
+
 INLINE AVX2 void i4_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, const float *bias, float *y,
                          ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1, const int nr) {
     const ptrdiff_t cols = w->cols, rowBytes = sotto_i4_row_bytes(w), blocks = sotto_blocks_per_row(w);
     const ptrdiff_t groupsPerBlock = w->block / 32, fullGroups = cols / 32;
-    const int zeroPoint = w->kind == SOTTO_WEIGHTS_I4_BLOCK_ZP;
     // The last, partial group multiplies zero-padded copies of the inputs' last columns, so padding
     // codes meet zeros and no input is read past its row.
     float padded[8][32];
@@ -184,24 +204,24 @@ INLINE AVX2 void i4_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, 
     for (int r = 0; r < nr; r++)
         for (ptrdiff_t j = 0; j < 32; j++) padded[r][j] = tailStart + j < cols ? x[r * ldx + tailStart + j] : 0.0f;
     float sc[SCALE_CHUNK], nzs[SCALE_CHUNK];
+    ptrdiff_t window = 0, windowEnd = 0;  // flat scale indices held in sc/nzs
     for (ptrdiff_t o = o0; o < o1; o++) {
         const unsigned char *row = (const unsigned char *)w->values + o * rowBytes;
-        const unsigned char *scales = (const unsigned char *)w->scales + o * blocks * 2;
-        const uint8_t *zeros = zeroPoint ? (const uint8_t *)w->zeros + o * blocks : NULL;
         DECLARE_ACCUMULATORS
         float tail[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (ptrdiff_t b0 = 0; b0 < blocks; b0 += SCALE_CHUNK) {
-            const ptrdiff_t b1 = b0 + SCALE_CHUNK < blocks ? b0 + SCALE_CHUNK : blocks;
-            convert_scales(scales + 2 * b0, b1 - b0, sc);
-            for (ptrdiff_t b = b0; b < b1; b++) nzs[b - b0] = -(float)(zeroPoint ? zeros[b] : 8) * sc[b - b0];
-            for (ptrdiff_t b = b0; b < b1; b++) {
-                const __m256 scale = _mm256_broadcast_ss(&sc[b - b0]), negZeroScale = _mm256_broadcast_ss(&nzs[b - b0]);
-                const ptrdiff_t g0 = b * groupsPerBlock;
-                const ptrdiff_t g1 = g0 + groupsPerBlock < fullGroups ? g0 + groupsPerBlock : fullGroups;
-                for (ptrdiff_t g = g0; g < g1; g++) I4_ACCUMULATE(row + g * 16, scale, negZeroScale, x + g * 32, ldx)
-                if (g1 < g0 + groupsPerBlock && tailStart < cols && b == blocks - 1)
-                    I4_ACCUMULATE(row + fullGroups * 16, scale, negZeroScale, &padded[0][0], 32)
+        for (ptrdiff_t b = 0; b < blocks; b++) {
+            const ptrdiff_t index = o * blocks + b;
+            if (index >= windowEnd) {
+                window = index;
+                windowEnd = index + SCALE_CHUNK < o1 * blocks ? index + SCALE_CHUNK : o1 * blocks;
+                i4_scale_window(w, window, windowEnd, sc, nzs);
             }
+            const __m256 scale = _mm256_broadcast_ss(&sc[index - window]), negZeroScale = _mm256_broadcast_ss(&nzs[index - window]);
+            const ptrdiff_t g0 = b * groupsPerBlock;
+            const ptrdiff_t g1 = g0 + groupsPerBlock < fullGroups ? g0 + groupsPerBlock : fullGroups;
+            for (ptrdiff_t g = g0; g < g1; g++) I4_ACCUMULATE(row + g * 16, scale, negZeroScale, x + g * 32, ldx)
+            if (b == blocks - 1 && tailStart < cols)
+                I4_ACCUMULATE(row + fullGroups * 16, scale, negZeroScale, &padded[0][0], 32)
         }
         STORE_OUTPUTS(1.0f)
     }
