@@ -38,6 +38,19 @@ INLINE AVX2 float hsum(__m256 v) {
         y[r * ldy + o] = (bias ? bias[o] : 0.0f) + (scale) * (hsum(total) + tail[r]);                \
     }
 
+/// Blocks whose scales are converted to float at once, before their weights are read: a conversion per
+/// block inside the weight loop costs as much as the block's arithmetic.
+enum { SCALE_CHUNK = 256 };
+
+INLINE AVX2 float half_scale(const unsigned char *scales, ptrdiff_t b) { return _cvtsh_ss(sotto_load_u16(scales, b)); }
+
+/// out[i] = half scales[i] for i < count, reading exactly count halves.
+INLINE AVX2 void convert_scales(const unsigned char *scales, ptrdiff_t count, float *out) {
+    ptrdiff_t i = 0;
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(out + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(scales + 2 * i))));
+    for (; i < count; i++) out[i] = _cvtsh_ss(sotto_load_u16(scales, i));
+}
+
 INLINE AVX2 __m256 f16x8(const unsigned char *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
 
 INLINE AVX2 __m256 i8x8(const int8_t *p) {
@@ -102,33 +115,87 @@ INLINE AVX2 void i8_channel_rows(const sotto_weights *w, const float *x, ptrdiff
 INLINE AVX2 void i8_block_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, const float *bias, float *y,
                                ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1, const int nr) {
     const ptrdiff_t cols = w->cols, size = w->block, blocks = sotto_blocks_per_row(w);
+    float sc[SCALE_CHUNK];
     for (ptrdiff_t o = o0; o < o1; o++) {
         const int8_t *q = (const int8_t *)w->values + o * cols;
+        const unsigned char *scales = (const unsigned char *)w->scales + o * blocks * 2;
         DECLARE_ACCUMULATORS
         float tail[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (ptrdiff_t b = 0; b < blocks; b++) {
-            ptrdiff_t end = (b + 1) * size < cols ? (b + 1) * size : cols;
-            I8_SPAN(q, b * size, end, sotto_block_scale(w, o, b))
+        for (ptrdiff_t b0 = 0; b0 < blocks; b0 += SCALE_CHUNK) {
+            const ptrdiff_t b1 = b0 + SCALE_CHUNK < blocks ? b0 + SCALE_CHUNK : blocks;
+            convert_scales(scales + 2 * b0, b1 - b0, sc);
+            for (ptrdiff_t b = b0; b < b1; b++) {
+                const ptrdiff_t start = b * size, end = start + size < cols ? start + size : cols;
+                if (size % 32 == 0 && end - start == size) {
+                    // A whole block of a multiple of 32 (q8_0's 32 above all): no remainder loops.
+                    const __m256 sv = _mm256_broadcast_ss(&sc[b - b0]);
+                    for (ptrdiff_t k = start; k < end; k += 32) {
+                        __m256 w0 = _mm256_mul_ps(i8x8(q + k), sv), w1 = _mm256_mul_ps(i8x8(q + k + 8), sv);
+                        __m256 w2 = _mm256_mul_ps(i8x8(q + k + 16), sv), w3 = _mm256_mul_ps(i8x8(q + k + 24), sv);
+                        ACCUMULATE(0, w0, x + k, ldx) ACCUMULATE(1, w1, x + k + 8, ldx)
+                        ACCUMULATE(2, w2, x + k + 16, ldx) ACCUMULATE(3, w3, x + k + 24, ldx)
+                    }
+                } else {
+                    I8_SPAN(q, start, end, sc[b - b0])
+                }
+            }
         }
         STORE_OUTPUTS(1.0f)
     }
 }
 
-/// One group of 32 int4 codes -> four vectors of (code - zero) * scale, in code order.
-INLINE AVX2 void i4_group(const unsigned char *p, __m128i zero, __m256 scale, __m256 *out) {
-    const __m128i mask = _mm_set1_epi8(0x0F);
-    __m128i v = _mm_loadu_si128((const __m128i *)p);
-    __m128i lo = _mm_sub_epi8(_mm_and_si128(v, mask), zero);                    // codes 0..15
-    __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(v, 4), mask), zero); // codes 16..31
-    out[0] = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo)), scale);
-    out[1] = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_unpackhi_epi64(lo, lo))), scale);
-    out[2] = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi)), scale);
-    out[3] = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_unpackhi_epi64(hi, hi))), scale);
+/// One group of 32 int4 codes -> four vectors of (code - zero) * scale in code order. The 16 bytes are
+/// broadcast to both 128-bit lanes so in-lane byte shuffles (cheaper than lane-crossing sign extensions)
+/// widen codes 0-7 and 8-15 (low nibbles), 16-23 and 24-31 (high nibbles) to 32 bits. The value is
+/// fma(code, scale, -zero * scale): exact, as (code - zero) * scale needs at most 4 + 11 significant bits.
+INLINE AVX2 void i4_group(const unsigned char *p, __m256 scale, __m256 negZeroScale, __m256 *out) {
+    const __m256i mask = _mm256_set1_epi8(0x0F);
+    const __m256i first = _mm256_setr_epi8(0, -1, -1, -1, 1, -1, -1, -1, 2, -1, -1, -1, 3, -1, -1, -1,
+                                           4, -1, -1, -1, 5, -1, -1, -1, 6, -1, -1, -1, 7, -1, -1, -1);
+    const __m256i second = _mm256_setr_epi8(8, -1, -1, -1, 9, -1, -1, -1, 10, -1, -1, -1, 11, -1, -1, -1,
+                                            12, -1, -1, -1, 13, -1, -1, -1, 14, -1, -1, -1, 15, -1, -1, -1);
+    __m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
+    __m256i lo = _mm256_and_si256(v, mask);
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
+    out[0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_shuffle_epi8(lo, first)), scale, negZeroScale);
+    out[1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_shuffle_epi8(lo, second)), scale, negZeroScale);
+    out[2] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_shuffle_epi8(hi, first)), scale, negZeroScale);
+    out[3] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_shuffle_epi8(hi, second)), scale, negZeroScale);
+}
+
+/// Adds the four dequantized vectors of one int4 group times x[r][0 ..< 32] (row stride xs) to acc.
+#define I4_ACCUMULATE(p, scale, negZeroScale, xp, xs)                                                \
+    {                                                                                                \
+        __m256 wv[4];                                                                                \
+        i4_group((p), (scale), (negZeroScale), wv);                                                  \
+        ACCUMULATE(0, wv[0], (xp), (xs)) ACCUMULATE(1, wv[1], (xp) + 8, (xs))                        \
+        ACCUMULATE(2, wv[2], (xp) + 16, (xs)) ACCUMULATE(3, wv[3], (xp) + 24, (xs))                  \
+    }
+
+/// Converts the scales (and -zero * scale) with flat indices [first, last) of an int4 matrix, 8 at a
+/// time: consecutive rows' scales are contiguous, so one window serves several short rows.
+INLINE AVX2 void i4_scale_window(const sotto_weights *w, ptrdiff_t first, ptrdiff_t last, float *sc, float *nzs) {
+    const int zeroPoint = w->kind == SOTTO_WEIGHTS_I4_BLOCK_ZP;
+    const unsigned char *scales = (const unsigned char *)w->scales + first * 2;
+    const uint8_t *zeros = zeroPoint ? (const uint8_t *)w->zeros + first : NULL;
+    const ptrdiff_t count = last - first;
+    ptrdiff_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 s = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(scales + 2 * i)));
+        __m256 z = zeroPoint ? _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(zeros + i))))
+                             : _mm256_set1_ps(8.0f);
+        _mm256_storeu_ps(sc + i, s);
+        _mm256_storeu_ps(nzs + i, _mm256_mul_ps(_mm256_sub_ps(_mm256_setzero_ps(), z), s));
+    }
+    for (; i < count; i++) {
+        sc[i] = _cvtsh_ss(sotto_load_u16(scales, i));
+        nzs[i] = -(float)(zeroPoint ? zeros[i] : 8) * sc[i];
+    }
 }
 
 INLINE AVX2 void i4_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, const float *bias, float *y,
                          ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1, const int nr) {
-    const ptrdiff_t cols = w->cols, rowBytes = sotto_i4_row_bytes(w);
+    const ptrdiff_t cols = w->cols, rowBytes = sotto_i4_row_bytes(w), blocks = sotto_blocks_per_row(w);
     const ptrdiff_t groupsPerBlock = w->block / 32, fullGroups = cols / 32;
     // The last, partial group multiplies zero-padded copies of the inputs' last columns, so padding
     // codes meet zeros and no input is read past its row.
@@ -136,20 +203,25 @@ INLINE AVX2 void i4_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, 
     const ptrdiff_t tailStart = fullGroups * 32;
     for (int r = 0; r < nr; r++)
         for (ptrdiff_t j = 0; j < 32; j++) padded[r][j] = tailStart + j < cols ? x[r * ldx + tailStart + j] : 0.0f;
-    const ptrdiff_t groups = tailStart < cols ? fullGroups + 1 : fullGroups;
+    float sc[SCALE_CHUNK], nzs[SCALE_CHUNK];
+    ptrdiff_t window = 0, windowEnd = 0;  // flat scale indices held in sc/nzs
     for (ptrdiff_t o = o0; o < o1; o++) {
         const unsigned char *row = (const unsigned char *)w->values + o * rowBytes;
         DECLARE_ACCUMULATORS
         float tail[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-        for (ptrdiff_t g = 0; g < groups; g++) {
-            ptrdiff_t b = g / groupsPerBlock;
-            __m256 wv[4];
-            i4_group(row + g * 16, _mm_set1_epi8((char)sotto_block_zero(w, o, b)),
-                     _mm256_set1_ps(sotto_block_scale(w, o, b)), wv);
-            const float *xp = g < fullGroups ? x + g * 32 : &padded[0][0];
-            const ptrdiff_t xs = g < fullGroups ? ldx : 32;
-            ACCUMULATE(0, wv[0], xp, xs) ACCUMULATE(1, wv[1], xp + 8, xs)
-            ACCUMULATE(2, wv[2], xp + 16, xs) ACCUMULATE(3, wv[3], xp + 24, xs)
+        for (ptrdiff_t b = 0; b < blocks; b++) {
+            const ptrdiff_t index = o * blocks + b;
+            if (index >= windowEnd) {
+                window = index;
+                windowEnd = index + SCALE_CHUNK < o1 * blocks ? index + SCALE_CHUNK : o1 * blocks;
+                i4_scale_window(w, window, windowEnd, sc, nzs);
+            }
+            const __m256 scale = _mm256_broadcast_ss(&sc[index - window]), negZeroScale = _mm256_broadcast_ss(&nzs[index - window]);
+            const ptrdiff_t g0 = b * groupsPerBlock;
+            const ptrdiff_t g1 = g0 + groupsPerBlock < fullGroups ? g0 + groupsPerBlock : fullGroups;
+            for (ptrdiff_t g = g0; g < g1; g++) I4_ACCUMULATE(row + g * 16, scale, negZeroScale, x + g * 32, ldx)
+            if (b == blocks - 1 && tailStart < cols)
+                I4_ACCUMULATE(row + fullGroups * 16, scale, negZeroScale, &padded[0][0], 32)
         }
         STORE_OUTPUTS(1.0f)
     }
@@ -176,6 +248,61 @@ static AVX2 void i8_block_avx2(const sotto_weights *w, const float *x, ptrdiff_t
                                float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1) { DISPATCH(i8_block_rows) }
 static AVX2 void i4_avx2(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx, const float *bias,
                          float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1) { DISPATCH(i4_rows) }
+
+/// Row-by-row dequantization for the BLAS panels: the same per-register decoding as the fused kernels.
+AVX2 void sotto_weights_dequantize_avx2(const sotto_weights *w, ptrdiff_t o0, ptrdiff_t o1, float *out, ptrdiff_t ldo) {
+    const ptrdiff_t cols = w->cols, blocks = sotto_blocks_per_row(w);
+    for (ptrdiff_t o = o0; o < o1; o++) {
+        float *dst = out + (o - o0) * ldo;
+        ptrdiff_t k = 0;
+        switch (w->kind) {
+        case SOTTO_WEIGHTS_F16: {
+            const unsigned char *q = (const unsigned char *)w->values + o * cols * 2;
+            for (; k + 8 <= cols; k += 8) _mm256_storeu_ps(dst + k, f16x8(q + 2 * k));
+            for (; k < cols; k++) dst[k] = _cvtsh_ss(sotto_load_u16(q, k));
+            break;
+        }
+        case SOTTO_WEIGHTS_I8_CHANNEL:
+        case SOTTO_WEIGHTS_I8_BLOCK: {
+            const int8_t *q = (const int8_t *)w->values + o * cols;
+            const int channel = w->kind == SOTTO_WEIGHTS_I8_CHANNEL;
+            const unsigned char *scales = channel ? NULL : (const unsigned char *)w->scales + o * blocks * 2;
+            const ptrdiff_t size = channel ? cols : w->block;
+            for (ptrdiff_t b = 0, start = 0; start < cols; b++, start += size) {
+                const float s = channel ? sotto_load_f32(w->scales, o) : half_scale(scales, b);
+                const __m256 sv = _mm256_set1_ps(s);
+                const ptrdiff_t end = start + size < cols ? start + size : cols;
+                for (k = start; k + 8 <= end; k += 8) _mm256_storeu_ps(dst + k, _mm256_mul_ps(i8x8(q + k), sv));
+                for (; k < end; k++) dst[k] = (float)q[k] * s;
+            }
+            break;
+        }
+        case SOTTO_WEIGHTS_I4_BLOCK:
+        case SOTTO_WEIGHTS_I4_BLOCK_ZP: {
+            const unsigned char *row = (const unsigned char *)w->values + o * sotto_i4_row_bytes(w);
+            const unsigned char *scales = (const unsigned char *)w->scales + o * blocks * 2;
+            const ptrdiff_t groupsPerBlock = w->block / 32, groups = (cols + 31) / 32;
+            for (ptrdiff_t g = 0; g < groups; g++) {
+                const ptrdiff_t b = g / groupsPerBlock;
+                const float s = half_scale(scales, b);
+                const int zero = w->kind == SOTTO_WEIGHTS_I4_BLOCK_ZP ? ((const uint8_t *)w->zeros)[o * blocks + b] : 8;
+                __m256 wv[4];
+                i4_group(row + g * 16, _mm256_set1_ps(s), _mm256_set1_ps(-(float)zero * s), wv);
+                if (g * 32 + 32 <= cols) {
+                    for (int j = 0; j < 4; j++) _mm256_storeu_ps(dst + g * 32 + 8 * j, wv[j]);
+                } else {
+                    float last[32];
+                    for (int j = 0; j < 4; j++) _mm256_storeu_ps(last + 8 * j, wv[j]);
+                    for (ptrdiff_t j = 0; g * 32 + j < cols; j++) dst[g * 32 + j] = last[j];
+                }
+            }
+            break;
+        }
+        default:
+            for (; k < cols; k++) dst[k] = 0;
+        }
+    }
+}
 
 void sotto_weights_linear_avx2(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx,
                                const float *bias, float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1) {

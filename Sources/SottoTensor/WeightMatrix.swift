@@ -97,12 +97,15 @@ public struct WeightMatrix: Sendable {
     public var zerosShape: [Int] { encoding.hasZeroPoints ? [rows, encoding.blocksPerRow(cols: cols)] : [] }
 
     /// The whole matrix in float32, `[rows, cols]`.
-    public func dequantized() -> Tensor {
+    public func dequantized() -> Tensor { dequantized(path: .automatic) }
+
+    /// `dequantized()` through the C path `path` (every path gives bit-identical values).
+    package func dequantized(path: WeightKernelPath) -> Tensor {
         var data = [Float](repeating: 0, count: rows * cols)
         data.withUnsafeMutableBufferPointer { out in
             guard let base = out.baseAddress else { return }
             Compute.parallelFor(rows, minimumPerTask: max(1, 65536 / max(cols, 1))) { range in
-                dequantizeRows(range, into: base + range.lowerBound * cols, rowStride: cols)
+                dequantizeRows(range, into: base + range.lowerBound * cols, rowStride: cols, path: path)
             }
         }
         return Tensor(shape: [rows, cols], data: data)
@@ -119,7 +122,8 @@ public struct WeightMatrix: Sendable {
     }
 
     /// Dequantizes `range` of rows into `output[(o - range.lowerBound) * rowStride + k]`.
-    func dequantizeRows(_ range: Range<Int>, into output: UnsafeMutablePointer<Float>, rowStride: Int) {
+    func dequantizeRows(_ range: Range<Int>, into output: UnsafeMutablePointer<Float>, rowStride: Int,
+                        path: WeightKernelPath = .automatic) {
         guard !range.isEmpty, cols > 0 else { return }
         if encoding == .float32 {
             values.withUnsafeBytes { bytes in
@@ -131,7 +135,7 @@ public struct WeightMatrix: Sendable {
             return
         }
         withKernelWeights { weights in
-            sotto_weights_dequantize(weights, range.lowerBound, range.upperBound, output, rowStride)
+            sotto_weights_dequantize(weights, range.lowerBound, range.upperBound, output, rowStride, path.rawValue)
         }
     }
 

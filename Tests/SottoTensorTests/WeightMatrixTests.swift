@@ -61,6 +61,9 @@ struct WeightMatrixTests {
         let tensor = w.dequantized()
         #expect(tensor.shape == [5, cols])
         #expect(tensor.data == reference)
+        for path in WeightKernelPath.allCases where path.isSupported {
+            #expect(w.dequantized(path: path).data == reference, "path \(path)")
+        }
         var row = [Float](repeating: .nan, count: cols + 2)
         w.copyRow(3, into: &row, offset: 1)
         #expect(Array(row[1...cols]) == Array(reference[(3 * cols)..<(4 * cols)]))

@@ -26,7 +26,8 @@ typedef struct {
     const void *zeros;
 } sotto_weights;
 
-/// Kernel paths; a request the CPU cannot run falls back to the widest path below it.
+/// Kernel paths; a request the CPU (or this build) cannot run falls back to the widest path below it.
+/// SOTTO_PATH_AVX512 is reserved: no AVX-512 kernels exist yet, so it resolves to AVX2.
 typedef enum {
     SOTTO_PATH_AUTO = 0,
     SOTTO_PATH_SCALAR = 1,
@@ -43,7 +44,8 @@ int sotto_weights_resolve_path(int requested);
 void sotto_weights_linear(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx,
                           const float *bias, float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1, int path);
 
-/// Dequantizes rows [o0, o1) to float32: out[(o - o0) * ldo + k] = w[o, k] for k < cols.
-void sotto_weights_dequantize(const sotto_weights *w, ptrdiff_t o0, ptrdiff_t o1, float *out, ptrdiff_t ldo);
+/// Dequantizes rows [o0, o1) to float32: out[(o - o0) * ldo + k] = w[o, k] for k < cols. Every path gives
+/// bit-identical results.
+void sotto_weights_dequantize(const sotto_weights *w, ptrdiff_t o0, ptrdiff_t o1, float *out, ptrdiff_t ldo, int path);
 
 #endif

@@ -1,0 +1,67 @@
+// Times WeightMatrix.linear per encoding on Whisper's shapes against float32 BLAS (Gemm.linear, which
+// is sgemv for one row and sgemm otherwise) in the same run, with two threads.
+// Run: swift run -c release WeightKernelBench [outFeatures [inputRows]]  (optional filters)
+import Dispatch
+import SottoTensor
+
+let threads = 2
+let encodings: [WeightEncoding] = [
+    .float16, .int8Channel, .int8Block(size: 32), .int4Block(size: 32, zeroPoint: false),
+    .int4Block(size: 128, zeroPoint: false), .int4Block(size: 32, zeroPoint: true), .int4Block(size: 128, zeroPoint: true),
+]
+/// (outFeatures, inFeatures, what) and the input row counts timed on each.
+let cases: [(shape: (Int, Int, String), inputRows: [Int])] = [
+    ((51864, 384, "tiny.en logits"), [1, 5]),
+    ((1536, 384, "tiny fc1"), [1, 5, 1500]),
+    ((384, 1536, "tiny fc2"), [1, 5]),
+    ((51865, 512, "base logits"), [1, 5]),
+    ((2048, 512, "base fc1"), [1, 5]),
+]
+
+/// Median milliseconds of each variant, timed in interleaved rounds (after a warm-up round) so that
+/// changing load on the machine affects every variant alike. Rounds fill about `budgetSeconds`.
+func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 1.5) -> [Double] {
+    for variant in variants { variant() }
+    var samples = [[Double]](repeating: [], count: variants.count)
+    let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(budgetSeconds * 1e9)
+    while samples[0].count < 5 || (DispatchTime.now().uptimeNanoseconds < deadline && samples[0].count < 200) {
+        for (i, variant) in variants.enumerated() {
+            let start = DispatchTime.now().uptimeNanoseconds
+            variant()
+            samples[i].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+    }
+    return samples.map { $0.sorted()[$0.count / 2] }
+}
+
+func format(_ x: Double, _ digits: Int) -> String {
+    let scale = (0..<digits).reduce(1.0) { acc, _ in acc * 10 }
+    let rounded = (x * scale).rounded() / scale
+    return "\(rounded)"
+}
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+Compute.setThreads(threads)
+print("WeightKernelBench: \(threads) threads, kernel path \(WeightKernelPath.best)")
+print("")
+print("| shape [out, in] | rows | encoding | ms (median) | speedup vs f32 |")
+print("| --- | ---: | --- | ---: | ---: |")
+var rng = SystemRandomNumberGenerator()
+for (shape, inputRowCounts) in cases where arguments.isEmpty || arguments[0] == shape.0 {
+    let (outFeatures, inFeatures, what) = shape
+    let tensor = Tensor(shape: [outFeatures, inFeatures], data: (0..<(outFeatures * inFeatures)).map { _ in Float.random(in: -1...1, using: &rng) })
+    let bias = (0..<outFeatures).map { _ in Float.random(in: -1...1, using: &rng) }
+    let matrices = encodings.map { WeightMatrix.quantize(tensor, as: $0) }
+    for inputRows in inputRowCounts where arguments.count < 2 || arguments[1] == inputRows {
+        let input = (0..<(inputRows * inFeatures)).map { _ in Float.random(in: -1...1, using: &rng) }
+        var output = [Float](repeating: 0, count: inputRows * outFeatures)
+        let variants: [() -> Void] = [{ Gemm.linear(input, rows: inputRows, weight: tensor, bias: bias, into: &output) }]
+            + matrices.map { matrix in { matrix.linear(input, rows: inputRows, bias: bias, into: &output) } }
+        let times = medianMilliseconds(variants)
+        let label = "[\(outFeatures), \(inFeatures)] \(what)"
+        print("| \(label) | \(inputRows) | f32 (BLAS) | \(format(times[0], 3)) | 1.0 |")
+        for (matrix, ms) in zip(matrices, times.dropFirst()) {
+            print("| \(label) | \(inputRows) | \(matrix.encoding) | \(format(ms, 3)) | \(format(times[0] / ms, 2)) |")
+        }
+    }
+}
