@@ -22,6 +22,13 @@ public struct GroupScore: Sendable, Codable, Equatable {
     public var unit: ScoringUnit
     public var utterances: Int
     public var counts: ErrorCounts
+
+    public init(name: String, unit: ScoringUnit, utterances: Int, counts: ErrorCounts) {
+        self.name = name
+        self.unit = unit
+        self.utterances = utterances
+        self.counts = counts
+    }
 }
 
 public struct EvaluationReport: Sendable, Codable, Equatable {

@@ -47,6 +47,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case emptyManifest(String)
     case badManifestLine(file: String, line: Int, reason: String)
     case missingSpellingTable(String)
+    case noLabelledUtterances(String)
+    case unreadableModelDirectory(String)
 
     public var description: String {
         switch self {
@@ -55,6 +57,8 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
         case .badManifestLine(let file, let line, let reason): return "\(file):\(line): not a manifest entry (\(reason))"
         case .missingSpellingTable(let path):
             return "\(path): Whisper's English spelling table is missing; run scripts/setup.sh"
+        case .noLabelledUtterances(let path): return "\(path): no utterance with a reference transcript (check --languages)"
+        case .unreadableModelDirectory(let path): return "\(path): cannot list the model directory"
         }
     }
 }

@@ -5,5 +5,6 @@ struct SottoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sotto",
         abstract: "Whisper speech recognition, small and fast.",
-        subcommands: [TranscribeCommand.self, EvalCommand.self, QuantizeCommand.self, InspectCommand.self])
+        subcommands: [TranscribeCommand.self, EvalCommand.self, BenchCommand.self, BenchWorkerCommand.self,
+                      QuantizeCommand.self, InspectCommand.self])
 }

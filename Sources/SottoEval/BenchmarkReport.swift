@@ -1,0 +1,122 @@
+import Foundation
+
+/// Median, min and max of one quantity measured on each repeat.
+public struct RepeatedMeasurement: Sendable, Codable, Equatable {
+    public var median: Double
+    public var min: Double
+    public var max: Double
+
+    public init(median: Double, min: Double, max: Double) {
+        self.median = median
+        self.min = min
+        self.max = max
+    }
+
+    /// `samples` must not be empty; an even count takes the mean of the middle two.
+    public init(_ samples: [Double]) {
+        precondition(!samples.isEmpty, "a measurement needs at least one sample")
+        let sorted = samples.sorted()
+        let middle = sorted.count / 2
+        median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        min = sorted[0]
+        max = sorted[sorted.count - 1]
+    }
+}
+
+/// One model's measurements, made in a process of its own so the peak memory is this model's.
+public struct ModelBenchmarkResult: Sendable, Codable, Equatable {
+    /// The model as it was named (a name, a directory or a hub repository).
+    public var model: String
+    /// The directory it was loaded from.
+    public var directory: String
+    /// Bytes of the files in `directory`.
+    public var sizeBytes: Int
+    /// Reading the checkpoint and building the model and tokenizer.
+    public var loadSeconds: RepeatedMeasurement
+    /// The measuring process's peak resident set (VmHWM); nil without /proc.
+    public var peakMemoryBytes: Int?
+    /// `WhisperModel.encode` on one 30 s window (cross-attention keys/values included).
+    public var encoderMillisecondsPerWindow: RepeatedMeasurement
+    /// One token through the decoder with the KV cache (batch 1), argmax included.
+    public var decoderMillisecondsPerToken: RepeatedMeasurement
+    /// Tokens decoded per decoder measurement.
+    public var decoderTokens: Int
+    /// Transcription seconds over audio seconds for the whole input.
+    public var realTimeFactor: RepeatedMeasurement
+    public var audioSeconds: Double
+    public var utterances: Int
+    /// Pooled WER (words) and CER (characters) of the first repeat; empty for unlabelled audio.
+    public var errorRates: [GroupScore]
+    public var threads: Int
+
+    public init(model: String, directory: String, sizeBytes: Int, loadSeconds: RepeatedMeasurement,
+                peakMemoryBytes: Int?, encoderMillisecondsPerWindow: RepeatedMeasurement,
+                decoderMillisecondsPerToken: RepeatedMeasurement, decoderTokens: Int,
+                realTimeFactor: RepeatedMeasurement, audioSeconds: Double, utterances: Int,
+                errorRates: [GroupScore], threads: Int) {
+        self.model = model
+        self.directory = directory
+        self.sizeBytes = sizeBytes
+        self.loadSeconds = loadSeconds
+        self.peakMemoryBytes = peakMemoryBytes
+        self.encoderMillisecondsPerWindow = encoderMillisecondsPerWindow
+        self.decoderMillisecondsPerToken = decoderMillisecondsPerToken
+        self.decoderTokens = decoderTokens
+        self.realTimeFactor = realTimeFactor
+        self.audioSeconds = audioSeconds
+        self.utterances = utterances
+        self.errorRates = errorRates
+        self.threads = threads
+    }
+
+    /// The pooled error rate in `unit`, if the input was scored in it.
+    public func errorRate(_ unit: ScoringUnit) -> Double? {
+        errorRates.first { $0.unit == unit }?.counts.rate
+    }
+}
+
+/// A model that could not be measured, and why.
+public struct BenchmarkFailure: Sendable, Codable, Equatable {
+    public var model: String
+    public var reason: String
+
+    public init(model: String, reason: String) {
+        self.model = model
+        self.reason = reason
+    }
+}
+
+/// The settings every model of one benchmark run shared.
+public struct BenchmarkSettings: Sendable, Codable, Equatable {
+    /// The audio file or manifest.
+    public var input: String
+    /// Manifest languages kept (empty: all).
+    public var languages: [String]
+    public var threads: Int
+    public var repeats: Int
+    public var beamSize: Int
+    /// Kernel path in use ("avx2", ...), if known.
+    public var cpuPath: String?
+
+    public init(input: String, languages: [String], threads: Int, repeats: Int, beamSize: Int, cpuPath: String?) {
+        self.input = input
+        self.languages = languages
+        self.threads = threads
+        self.repeats = repeats
+        self.beamSize = beamSize
+        self.cpuPath = cpuPath
+    }
+}
+
+/// Models compared in one run; ratios are against the first result.
+public struct BenchmarkReport: Sendable, Codable, Equatable {
+    public var settings: BenchmarkSettings
+    public var results: [ModelBenchmarkResult]
+    public var failures: [BenchmarkFailure]
+
+    public init(settings: BenchmarkSettings, results: [ModelBenchmarkResult], failures: [BenchmarkFailure] = []) {
+        self.settings = settings
+        self.results = results
+        self.failures = failures
+    }
+}

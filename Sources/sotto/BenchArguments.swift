@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import SottoDecoding
+import SottoEval
+import SottoModel
+import SottoTensor
+
+/// Input and measurement settings shared by `bench` and its per-model `bench-worker`; the parent
+/// hands them on as arguments (`workerArguments`).
+struct BenchArguments: ParsableArguments {
+    @Option(help: "Benchmark on this audio file.")
+    var audio: String?
+
+    @Option(help: "Benchmark on the labelled utterances of this JSON-lines manifest (adds WER/CER).")
+    var manifest: String?
+
+    @Option(name: .customLong("languages"), parsing: .upToNextOption,
+            help: "Only the manifest's utterances in these languages (e.g. --languages en).")
+    var languages: [String] = []
+
+    @Option(help: "Timed runs of each measurement; the median is reported.")
+    var repeats = 3
+
+    @Option(help: "Compute threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Beams for beam search at temperature 0 (1 = greedy).")
+    var beamSize = 1
+
+    func validate() throws {
+        guard (audio == nil) != (manifest == nil) else { throw ValidationError("give exactly one of --audio and --manifest") }
+        guard languages.isEmpty || manifest != nil else { throw ValidationError("--languages needs --manifest") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        guard (threads ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard beamSize >= 1 else { throw ValidationError("--beam-size must be at least 1") }
+    }
+
+    var workerArguments: [String] {
+        var arguments = ["--repeats", "\(repeats)", "--beam-size", "\(beamSize)"]
+        if let audio { arguments += ["--audio", audio] }
+        if let manifest { arguments += ["--manifest", manifest] }
+        if !languages.isEmpty { arguments += ["--languages"] + languages }
+        if let threads { arguments += ["--threads", "\(threads)"] }
+        return arguments
+    }
+
+    func settings() -> BenchmarkSettings {
+        BenchmarkSettings(input: audio ?? manifest ?? "", languages: languages, threads: threads ?? Compute.threadCount,
+                          repeats: repeats, beamSize: beamSize, cpuPath: Compute.cpuPath)
+    }
+
+    func input() throws -> BenchmarkInput {
+        if let audio { return .audio(URL(fileURLWithPath: audio)) }
+        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifest ?? ""))
+            .filtered(languages: languages.isEmpty ? nil : Set(languages))
+        let scorer = try TranscriptScorer(
+            spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json"))
+        return .manifest(manifest, scorer: scorer)
+    }
+
+    /// Greedy by default (beam size 1), temperature fallback as `transcribe` does it.
+    func options() throws -> BenchmarkOptions {
+        var transcription = TranscriptionOptions()
+        transcription.decoding.beamSize = beamSize
+        return BenchmarkOptions(repeats: repeats, transcription: try transcription.validated())
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import SottoEval
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Compare models: size, load time, peak memory, encoder and decoder speed, real-time factor, WER.",
+        discussion: "Each model is measured in a fresh process of its own; ratios are against the first model.")
+
+    @Option(name: .customLong("model"), parsing: .singleValue,
+            help: "A model directory, name or hub repository (repeat to compare; the first is the baseline).")
+    var models: [String]
+
+    @OptionGroup var arguments: BenchArguments
+
+    @Option(help: "Write the settings and every model's result (median, min, max) here as JSON.")
+    var json: String?
+
+    mutating func run() throws {
+        let executable = try BenchWorkerProcess.ownExecutable()
+        var report = BenchmarkReport(settings: arguments.settings(), results: [])
+        for (index, model) in models.enumerated() {
+            printError("[\(index + 1)/\(models.count)] \(model)")
+            let worker = BenchWorkerProcess(executable: executable,
+                                            arguments: ["bench-worker", "--model", model] + arguments.workerArguments)
+            switch worker.run() {
+            case .success(let result): report.results.append(result)
+            case .failure(let failure):
+                printError("sotto: bench: \(model): \(failure.reason)")
+                report.failures.append(BenchmarkFailure(model: model, reason: failure.reason))
+            }
+        }
+        print(BenchmarkTable.render(report))
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+            try encoder.encode(report).write(to: URL(fileURLWithPath: json))
+        }
+        if !report.failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// One `sotto bench-worker` child: standard error is shared (its progress bar and messages show),
+/// standard output carries its JSON reply.
+struct BenchWorkerProcess {
+    struct Failure: Error {
+        let reason: String
+    }
+
+    let executable: URL
+    let arguments: [String]
+
+    /// This executable, absolute (through /proc/self/exe where there is one), so the child is the
+    /// same build whatever the working directory.
+    static func ownExecutable() throws -> URL {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        let url = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw ValidationError("cannot find this program's executable (\(CommandLine.arguments[0]))")
+        }
+        return url
+    }
+
+    func run() -> Result<ModelBenchmarkResult, Failure> {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
+        do {
+            try process.run()
+        } catch {
+            return .failure(Failure(reason: "cannot start \(executable.path): \(error)"))
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let reply = try? JSONDecoder().decode(BenchWorkerReply.self, from: data)
+        if let result = reply?.result, process.terminationStatus == 0 { return .success(result) }
+        if let error = reply?.error { return .failure(Failure(reason: error)) }
+        let how = process.terminationReason == .uncaughtSignal ? "killed by signal" : "exited with status"
+        return .failure(Failure(reason: "the measuring process \(how) \(process.terminationStatus)"))
+    }
+}
