@@ -30,6 +30,19 @@ public struct MelFeatures: Sendable {
         return out
     }
 
+    /// `frames` frames from `startFrame`, zero-padded after them to one encoder window
+    /// `[nMels, framesPerChunk]` (Whisper's `pad_or_trim` of a segment's mel).
+    public func paddedWindow(startFrame: Int, frames: Int) -> [Float] {
+        let chunk = AudioTiming.framesPerChunk
+        let content = window(startFrame: startFrame, count: min(max(frames, 0), chunk))
+        let count = content.count / max(nMels, 1)
+        var padded = [Float](repeating: 0, count: nMels * chunk)
+        for mel in 0..<nMels {
+            for frame in 0..<count { padded[mel * chunk + frame] = content[mel * count + frame] }
+        }
+        return padded
+    }
+
     public var durationSeconds: Double {
         Double(nFrames) * AudioTiming.secondsPerFrame
     }

@@ -58,7 +58,7 @@ public enum Quantizer {
         var result = checkpoint
         result.activations = [:]
         for (done, key) in matrixKeys.enumerated() {
-            let source = try floatMatrix(checkpoint, key)
+            let source = try checkpoint.floatTensor(key)
             let encoding = options.encoding(for: key)
             result.tensors[key] = .matrix(WeightMatrix.quantize(source, as: encoding))
             if encoding == .int8Channel {
@@ -101,13 +101,5 @@ public enum Quantizer {
             calibrationManifestSHA256: calibration?.manifestSHA256)
         try SottoModelWriter.write(checkpoint, floatEncoding: options.scheme.floatEncoding, provenance: provenance,
                                    to: destination)
-    }
-
-    private static func floatMatrix(_ checkpoint: Checkpoint, _ key: String) throws -> Tensor {
-        switch checkpoint.tensors[key] {
-        case .float(let tensor): tensor
-        case .matrix(let matrix): matrix.dequantized()
-        case nil: throw ModelError.missingTensor(key: key, file: checkpoint.file)
-        }
     }
 }

@@ -101,14 +101,7 @@ public final class Transcriber: Sendable {
     /// Mel frames [seek, seek+frames) zero-padded to one 30 s window, through the encoder.
     private func encodeWindow(_ features: MelFeatures, seekFrames: Int, frames: Int,
                               timings: inout TranscriptionTimings) -> EncoderOutput {
-        let window = features.window(startFrame: seekFrames, count: frames)
-        // [nMels, frames] -> [nMels, framesPerChunk], zeros after the content as Whisper's pad_or_trim.
-        var padded = [Float](repeating: 0, count: features.nMels * AudioTiming.framesPerChunk)
-        for mel in 0..<features.nMels {
-            for frame in 0..<frames {
-                padded[mel * AudioTiming.framesPerChunk + frame] = window[mel * frames + frame]
-            }
-        }
+        let padded = features.paddedWindow(startFrame: seekFrames, frames: frames)
         let start = ContinuousClock.now
         let audio = model.encode(mel: padded)
         timings.encodeSeconds += start.duration(to: .now).seconds

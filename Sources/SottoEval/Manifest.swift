@@ -64,7 +64,7 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
 }
 
 extension Manifest {
-    private init(url: URL, entries: [ManifestEntry]) {
+    public init(url: URL, entries: [ManifestEntry]) {
         self.url = url
         self.entries = entries
     }

@@ -38,6 +38,8 @@ public struct Checkpoint: Sendable {
     public let file: String
     /// The Sotto manifest, when read from a Sotto model directory.
     public var manifest: SottoModelManifest?
+    /// How a mixed-precision plan chose the encodings (written into sotto.json).
+    public var plan: PrecisionPlanRecord?
 
     public init(dims: ModelDimensions, config: ModelConfig, tensors: [String: StoredTensor],
                 activations: [String: ActivationQuantization] = [:], directory: URL, file: String,
@@ -49,6 +51,7 @@ public struct Checkpoint: Sendable {
         self.directory = directory
         self.file = file
         self.manifest = manifest
+        plan = manifest?.plan
     }
 
     /// Reads a model directory: a Sotto model (sotto.json + model.safetensors) or a CTranslate2

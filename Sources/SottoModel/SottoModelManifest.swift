@@ -19,16 +19,20 @@ public struct SottoModelManifest: Codable, Sendable, Equatable {
     public var encodings: [String: String]
     /// Weight matrices whose products quantize their input to int8 (int8-dynamic, int8-static).
     public var activations: [String: ActivationQuantization]?
+    /// The evidence behind a mixed-precision plan (`sotto quantize --plan auto`).
+    public var plan: PrecisionPlanRecord?
     public var provenance: Provenance
 
     public init(dims: ModelDimensions, config: ModelConfig, encodings: [String: String],
-                activations: [String: ActivationQuantization]? = nil, provenance: Provenance) {
+                activations: [String: ActivationQuantization]? = nil, plan: PrecisionPlanRecord? = nil,
+                provenance: Provenance) {
         format = Self.formatName
         version = Self.currentVersion
         self.dims = dims
         self.config = config
         self.encodings = encodings
         self.activations = activations
+        self.plan = plan
         self.provenance = provenance
     }
 }
@@ -59,6 +63,34 @@ public struct Provenance: Codable, Sendable, Equatable {
         self.calibrationManifestSHA256 = calibrationManifestSHA256
         self.sottoVersion = sottoVersion
         self.createdAt = ISO8601DateFormatter().string(from: createdAt)
+    }
+}
+
+/// Why a mixed-precision model stores each matrix as it does: the sensitivities measured, the WER
+/// bound and what the chosen plan scored on the calibration audio.
+public struct PrecisionPlanRecord: Codable, Sendable, Equatable {
+    /// The encoding every matrix started from (e.g. "int4-g32").
+    public var target: String
+    public var maxWERIncrease: Double
+    /// Float model's error rate on the calibration audio (0 when its own transcripts are the references).
+    public var baselineWER: Double
+    /// The chosen plan's error rate on the same audio.
+    public var planWER: Double
+    /// Mean KL divergence per matrix when it alone takes the target encoding.
+    public var sensitivities: [String: Double]
+    /// Matrices promoted above the target, most deserving first.
+    public var promoted: [String: String]
+    public var calibrationUtterances: Int
+
+    public init(target: String, maxWERIncrease: Double, baselineWER: Double, planWER: Double,
+                sensitivities: [String: Double], promoted: [String: String], calibrationUtterances: Int) {
+        self.target = target
+        self.maxWERIncrease = maxWERIncrease
+        self.baselineWER = baselineWER
+        self.planWER = planWER
+        self.sensitivities = sensitivities
+        self.promoted = promoted
+        self.calibrationUtterances = calibrationUtterances
     }
 }
 

@@ -35,6 +35,7 @@ public enum SottoModelWriter {
             }
             let manifest = SottoModelManifest(dims: checkpoint.dims, config: checkpoint.config, encodings: encodings,
                                               activations: checkpoint.activations.isEmpty ? nil : checkpoint.activations,
+                                              plan: checkpoint.plan,
                                               provenance: provenance)
             try SafetensorsWriter.write(entries, metadata: ["format": SottoModelManifest.formatName],
                                         to: staging.appendingPathComponent(SottoModelManifest.weightsFileName))

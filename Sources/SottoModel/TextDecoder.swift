@@ -23,8 +23,9 @@ struct TextDecoder: Sendable {
     }
 
     /// Runs `newTokens` tokens per batch row (row-major `[batch, newTokens]` in `tokens`) after the
-    /// `length` positions the caches hold; leaves `[batch, nVocab]` logits of each row's last token in `w.logits`.
-    func callAsFunction(_ tokens: [Int], newTokens: Int, state: DecoderState) {
+    /// `length` positions the caches hold; leaves `[batch, nVocab]` logits of each row's last token in
+    /// `state.logits`, or with `allPositions` (batch 1) `[newTokens, nVocab]` logits of every new token.
+    func callAsFunction(_ tokens: [Int], newTokens: Int, state: DecoderState, allPositions: Bool = false) {
         let (n, batch, length) = (dims.nTextState, state.batchSize, state.length)
         let rows = batch * newTokens
         let w = state.workspace
@@ -42,12 +43,17 @@ struct TextDecoder: Sendable {
             block(&x, batch: batch, newTokens: newTokens, length: length, cache: &state.caches[i],
                   audioKeysValues: audio.crossKeysValues[i], frames: audio.frames, w)
         }
-        // Only each row's last position needs logits: [batch, n] -> ln -> x @ token_embedding^T.
-        Elementwise.copy(MatrixView(x, offset: (newTokens - 1) * n, rows: batch, cols: n, rowStride: newTokens * n),
-                         into: &w.projected, offset: 0, rowStride: n)
-        ln(w.projected, rows: batch, into: &w.normed)
-        if state.logits.count < batch * dims.nVocab { state.logits = [Float](repeating: 0, count: batch * dims.nVocab) }
-        logitsProjection(w.normed, rows: batch, into: &state.logits, scratch: &w.int8)
+        // Decoding needs each row's last position only: [batch, n] -> ln -> x @ token_embedding^T.
+        let logitRows = allPositions ? rows : batch
+        if allPositions {
+            ln(x, rows: rows, into: &w.normed)
+        } else {
+            Elementwise.copy(MatrixView(x, offset: (newTokens - 1) * n, rows: batch, cols: n, rowStride: newTokens * n),
+                             into: &w.projected, offset: 0, rowStride: n)
+            ln(w.projected, rows: batch, into: &w.normed)
+        }
+        if state.logits.count < logitRows * dims.nVocab { state.logits = [Float](repeating: 0, count: logitRows * dims.nVocab) }
+        logitsProjection(w.normed, rows: logitRows, into: &state.logits, scratch: &w.int8)
         state.residual = x
     }
 }

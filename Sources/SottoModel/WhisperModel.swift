@@ -52,4 +52,16 @@ public final class WhisperModel: Sendable {
         let v = dims.nVocab
         return (0..<state.batchSize).map { Array(state.logits[($0 * v)..<(($0 + 1) * v)]) }
     }
+
+    /// Teacher forcing: runs `tokens` (one row) after what `state` holds and returns the logits at
+    /// every new position, `[tokens.count][nVocab]` (sensitivity analysis, distillation).
+    public func decodeAllPositions(_ tokens: [Int], state: DecoderState) -> [[Float]] {
+        precondition(state.batchSize == 1 && !tokens.isEmpty, "decodeAllPositions takes one row of tokens")
+        precondition(state.length + tokens.count <= state.capacity, "decode past the text context (\(state.capacity) tokens)")
+        precondition(tokens.allSatisfy { (0..<dims.nVocab).contains($0) }, "token id out of range")
+        decoder(tokens, newTokens: tokens.count, state: state, allPositions: true)
+        state.advance(by: tokens.count)
+        let v = dims.nVocab
+        return (0..<tokens.count).map { Array(state.logits[($0 * v)..<(($0 + 1) * v)]) }
+    }
 }

@@ -1,0 +1,113 @@
+import Foundation
+import SottoAudio
+import SottoDecoding
+import SottoEval
+import SottoModel
+import SottoTensor
+import SottoText
+
+/// Scores candidate models on calibration audio: the error rate against the manifest's reference
+/// text, or, where the manifest has none, against the float model's own transcripts.
+public struct CalibrationScorer: Sendable {
+    public let manifest: Manifest
+    let scorer: TranscriptScorer
+    let tokenizer: Tokenizer
+
+    /// Transcribes the unlabelled entries with `float` to make their references.
+    public init(manifest: Manifest, limit: Int, float: Transcriber, scorer: TranscriptScorer) throws {
+        let usable = manifest.entries.filter { float.model.dims.isMultilingual || ($0.language ?? "en") == "en" }
+        var entries = Calibration.interleavedByLanguage(usable, limit: limit)
+        let options = Self.options
+        for index in entries.indices where entries[index].text == nil {
+            let samples = try AudioLoader.load(path: manifest.audioURL(for: entries[index]).path)
+            entries[index].text = try float.transcribe(samples: samples, options: options).text
+        }
+        self.manifest = Manifest(url: manifest.url, entries: entries)
+        self.scorer = scorer
+        tokenizer = float.tokenizer
+    }
+
+    static var options: TranscriptionOptions {
+        var options = TranscriptionOptions()
+        options.decoding.beamSize = 1
+        return options
+    }
+
+    /// Pooled error rate in percent (WER, or CER for a character-scored set).
+    public func errorRate(_ model: WhisperModel) throws -> Double {
+        let run = EvaluationRun(transcriber: Transcriber(model: model, tokenizer: tokenizer), options: Self.options, scorer: scorer)
+        let report = try run.run(manifest: manifest, modelName: "")
+        return (report.overall.first?.counts.rate ?? 0) * 100
+    }
+}
+
+/// `--plan auto`: start every weight matrix at the target encoding, then promote the matrices that
+/// buy the most accuracy per byte (sensitivity / extra bytes) to int8, and if that is not enough to
+/// float16, until the calibration error rate is within the allowed increase. A binary search over
+/// how many to promote keeps the number of evaluations logarithmic; the smallest passing count wins.
+public enum MixedPrecisionPlanner {
+    public static func plan(
+        _ checkpoint: Checkpoint, target: WeightEncoding, keys: [String], sensitivities: [String: Double],
+        maxIncrease: Double, baselineRate: Double, errorRate: (Checkpoint) throws -> Double,
+        progress: (String) -> Void = { _ in }
+    ) throws -> (checkpoint: Checkpoint, record: PrecisionPlanRecord) {
+        let bound = baselineRate + maxIncrease
+        let ladder: [WeightEncoding] = [.int8Channel, .float16].filter { $0 != target }
+        var base = try encoded(checkpoint, from: checkpoint, keys.map { ($0, target) })
+        var promoted: [String: String] = [:]
+        var rate = try errorRate(base)
+        progress(String(format: "all %@: error rate %.2f%% (bound %.2f%%)", target.description, rate, bound))
+        for higher in ladder where rate > bound {
+            let order = promotionOrder(checkpoint, keys: keys, from: target, to: higher, sensitivities: sensitivities)
+            var cache: [Int: (Checkpoint, Double)] = [:]
+            func candidate(_ count: Int) throws -> (Checkpoint, Double) {
+                if let known = cache[count] { return known }
+                let model = try encoded(base, from: checkpoint, order.prefix(count).map { ($0, higher) })
+                let result = (model, try errorRate(model))
+                progress(String(format: "%d matrices at %@: error rate %.2f%%", count, higher.description, result.1))
+                cache[count] = result
+                return result
+            }
+            var (low, high) = (1, order.count)
+            guard try candidate(high).1 <= bound else {
+                // Even all of them at this precision is not enough: keep them and climb the ladder.
+                (base, rate) = try candidate(high)
+                for key in order { promoted[key] = higher.description }
+                continue
+            }
+            while low < high {
+                let middle = (low + high) / 2
+                if try candidate(middle).1 <= bound { high = middle } else { low = middle + 1 }
+            }
+            (base, rate) = try candidate(low)
+            for key in order.prefix(low) { promoted[key] = higher.description }
+        }
+        base.plan = PrecisionPlanRecord(target: target.description, maxWERIncrease: maxIncrease, baselineWER: baselineRate,
+                                        planWER: rate, sensitivities: sensitivities, promoted: promoted, calibrationUtterances: 0)
+        return (base, base.plan!)
+    }
+
+    /// Keys that were not already promoted past `to`, ordered by sensitivity gained per extra byte.
+    static func promotionOrder(_ checkpoint: Checkpoint, keys: [String], from: WeightEncoding, to: WeightEncoding,
+                               sensitivities: [String: Double]) -> [String] {
+        func extraBytes(_ key: String) -> Double {
+            let shape = checkpoint.tensors[key]?.shape ?? [1, 1]
+            let cols = shape.last ?? 1
+            return max(Double(shape.reduce(1, *)) * (to.bitsPerWeight(cols: cols) - from.bitsPerWeight(cols: cols)) / 8, 1)
+        }
+        return keys.sorted { a, b in
+            let (ga, gb) = ((sensitivities[a] ?? 0) / extraBytes(a), (sensitivities[b] ?? 0) / extraBytes(b))
+            return ga != gb ? ga > gb : a < b
+        }
+    }
+
+    /// `base` with each listed matrix re-encoded from the float model's values (never from an
+    /// already quantized copy).
+    static func encoded(_ base: Checkpoint, from float: Checkpoint, _ choices: [(String, WeightEncoding)]) throws -> Checkpoint {
+        var result = base
+        for (key, encoding) in choices {
+            result.tensors[key] = .matrix(WeightMatrix.quantize(try float.floatTensor(key), as: encoding))
+        }
+        return result
+    }
+}
