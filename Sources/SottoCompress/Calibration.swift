@@ -12,6 +12,13 @@ public struct CalibrationResult: Sendable {
     public var audioSeconds: Double
     /// SHA-256 of the manifest file, for provenance.
     public var manifestSHA256: String
+
+    public init(histograms: [String: ActivationHistogram], languages: [String: Int], audioSeconds: Double, manifestSHA256: String) {
+        self.histograms = histograms
+        self.languages = languages
+        self.audioSeconds = audioSeconds
+        self.manifestSHA256 = manifestSHA256
+    }
 }
 
 /// Transcribes calibration audio with the float model while recording every linear layer's input,

@@ -40,6 +40,15 @@ struct QuantizeCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Languages the model will be used for; warns when the calibration audio lacks one.")
     var languages: [String] = []
 
+    @Option(help: "auto: measure each matrix's sensitivity on the calibration audio and promote the most sensitive ones above the scheme until the WER bound holds.")
+    var plan: String?
+
+    @Option(help: "With --plan auto: the most the calibration WER may rise, in points.")
+    var maxWerIncrease: Double = 1.0
+
+    @Option(help: "With --plan auto: calibration windows for the sensitivity measurement.")
+    var sensitivityWindows = 4
+
     mutating func run() throws {
         guard let scheme = QuantizationScheme(scheme) else {
             throw ValidationError("unknown scheme '\(scheme)'; choose one of \(QuantizationScheme.names.joined(separator: ", "))")
@@ -53,17 +62,27 @@ struct QuantizeCommand: ParsableCommand {
         if scheme == .int8Static, calibration == nil {
             throw ValidationError(QuantizationError.needsCalibration.description)
         }
+        if let plan {
+            guard plan == "auto" else { throw ValidationError("--plan takes auto") }
+            guard calibration != nil else { throw ValidationError("--plan auto needs calibration audio: --calibration MANIFEST.jsonl") }
+            guard case .weightOnly = scheme else { throw ValidationError("--plan auto starts from a weight-only scheme (int4-g32, int8, ...)") }
+        }
         let options = QuantizationOptions(scheme: scheme, keepFloat: keepFloat.map(GlobPattern.init),
                                           keepFloatEncoding: keepEncoding, observer: observer)
         let started = Date()
         let directory = try ModelLocator.resolve(model) { file in printError("downloading \(file)") }
         let source = try Checkpoint.read(directory: directory)
-        let calibrated = try calibration.map { try calibrate(source, manifestPath: $0) }
+        var calibrated = scheme == .int8Static ? try calibration.map { try calibrate(source, manifestPath: $0) } : nil
         let progress = ProgressBar(label: "quantizing", unit: "matrices")
-        let quantized = try Quantizer.quantize(source, options: options, calibration: calibrated) { done, total in
+        var quantized = try Quantizer.quantize(source, options: options, calibration: calibrated) { done, total in
             progress.update(done: Double(done), total: Double(total))
         }
         progress.finish()
+        if plan != nil, let calibration {
+            quantized = try planMixedPrecision(source, quantized, options: options, manifestPath: calibration)
+            calibrated = CalibrationResult(histograms: [:], languages: quantized.plan.map { ["utterances": $0.calibrationUtterances] } ?? [:],
+                                           audioSeconds: 0, manifestSHA256: try SHA256.hex(of: URL(fileURLWithPath: calibration)))
+        }
         let destination = URL(fileURLWithPath: output)
         try Quantizer.write(quantized, options: options, calibration: calibrated, sourceModel: model, to: destination)
         let written = try Checkpoint.read(directory: destination)
@@ -84,9 +103,7 @@ extension QuantizeCommand {
         for language in Calibration.missingLanguages(targets, in: manifest) {
             printError("warning: the calibration audio has no \(language) utterance; scales for \(language) speech are guessed from other languages")
         }
-        let transcriber = Transcriber(model: try WhisperModel(checkpoint: source),
-                                      tokenizer: try Tokenizer(contentsOf: source.directory.appendingPathComponent("tokenizer.json"),
-                                                               isMultilingual: source.dims.isMultilingual))
+        let transcriber = try floatTranscriber(source)
         let progress = ProgressBar(label: "calibrating", unit: "utterances")
         let result = try Calibration.run(transcriber: transcriber, manifest: manifest, limit: calibrationLimit) { done, total, _ in
             progress.update(done: Double(done), total: Double(total))
@@ -95,6 +112,45 @@ extension QuantizeCommand {
         printError(String(format: "calibrated on %.1f s of audio (%@)", result.audioSeconds,
                           result.languages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
         return result
+    }
+}
+
+extension QuantizeCommand {
+    /// `--plan auto`: sensitivities, then the promotion search, printing the plan it chose.
+    private func planMixedPrecision(_ source: Checkpoint, _ quantized: Checkpoint, options: QuantizationOptions,
+                                    manifestPath: String) throws -> Checkpoint {
+        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
+        let float = try floatTranscriber(source)
+        let windows = try SensitivityAnalysis.windows(transcriber: float, manifest: manifest, limit: sensitivityWindows)
+        let keys = source.parameterNames.filter { $0.isMatrix && options.encoding(for: $0.key) == options.scheme.matrixEncoding }.map(\.key)
+        let progress = ProgressBar(label: "sensitivity", unit: "matrices")
+        let sensitivities = try SensitivityAnalysis.measure(source, keys: keys, encoding: options.scheme.matrixEncoding,
+                                                             windows: windows) { done, total in
+            progress.update(done: Double(done), total: Double(total))
+        }
+        progress.finish()
+        let scorer = try CalibrationScorer(
+            manifest: manifest, limit: calibrationLimit ?? 16, float: float,
+            scorer: try TranscriptScorer(spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json")))
+        let baseline = try scorer.errorRate(float.model)
+        var (planned, record) = try MixedPrecisionPlanner.plan(
+            quantized, float: source, target: options.scheme.matrixEncoding, keys: keys, sensitivities: sensitivities,
+            maxIncrease: maxWerIncrease, baselineRate: baseline,
+            errorRate: { try scorer.errorRate(try WhisperModel(checkpoint: $0)) }, progress: { printError($0) })
+        record.calibrationUtterances = scorer.manifest.entries.count
+        planned.plan = record
+        printError("plan: " + (record.promoted.isEmpty ? "every matrix at \(record.target)"
+            : record.promoted.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                + "; the rest at \(record.target)"))
+        printError(String(format: "calibration error rate: float %.2f%%, plan %.2f%% (bound +%.2f)", record.baselineWER,
+                          record.planWER, record.maxWERIncrease))
+        return planned
+    }
+
+    private func floatTranscriber(_ source: Checkpoint) throws -> Transcriber {
+        Transcriber(model: try WhisperModel(checkpoint: source),
+                    tokenizer: try Tokenizer(contentsOf: source.directory.appendingPathComponent("tokenizer.json"),
+                                             isMultilingual: source.dims.isMultilingual))
     }
 }
 

@@ -1,0 +1,57 @@
+import Foundation
+import SottoCompress
+import SottoModel
+import SottoTensor
+import SottoTestSupport
+import Testing
+
+/// The promotion search on the toy model, with error rates made up from how each candidate is
+/// encoded, so the expected plan is known exactly.
+@Suite struct MixedPrecisionPlannerTests {
+    static func encodings(_ checkpoint: Checkpoint) -> [String: WeightEncoding] {
+        checkpoint.tensors.compactMapValues { stored in
+            if case .matrix(let matrix) = stored { return matrix.encoding }
+            return nil
+        }
+    }
+
+    @Test func promotesTheFewestMatricesToInt8() throws {
+        let float = try Checkpoint.read(directory: try ToyWhisper.write())
+        let keys = float.parameterNames.filter(\.isMatrix).map(\.key)
+        let target = WeightEncoding.int4Block(size: 32, zeroPoint: false)
+        let quantized = try Quantizer.quantize(float, options: QuantizationOptions(scheme: .weightOnly(target)))
+        // Sensitivity grows with the key's position; the rate falls by two points per int8 matrix.
+        let sensitivities = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Double($0 + 1)) })
+        var evaluations = 0
+        let (planned, record) = try MixedPrecisionPlanner.plan(
+            quantized, float: float, target: target, keys: keys, sensitivities: sensitivities,
+            maxIncrease: 3, baselineRate: 0,
+            errorRate: { candidate in
+                evaluations += 1
+                return 10 - 2 * Double(Self.encodings(candidate).values.filter { $0 == .int8Channel }.count)
+            })
+        let chosen = Self.encodings(planned)
+        #expect(chosen.values.filter { $0 == .int8Channel }.count == 4)
+        #expect(chosen.values.filter { $0 == target }.count == keys.count - 4)
+        #expect(record.planWER == 2)
+        #expect(record.promoted.count == 4 && record.promoted.values.allSatisfy { $0 == "int8" })
+        #expect(evaluations < 2 + keys.count / 2, "a binary search, not a scan: \(evaluations) evaluations")
+        // The four promoted are those with the most sensitivity per extra byte.
+        let perByte = keys.map { key -> (String, Double) in
+            let shape = float.tensors[key]!.shape
+            let extraBits = WeightEncoding.int8Channel.bitsPerWeight(cols: shape[1]) - target.bitsPerWeight(cols: shape[1])
+            return (key, sensitivities[key]! / max(Double(shape.reduce(1, *)) * extraBits / 8, 1))
+        }.sorted { $0.1 > $1.1 }
+        #expect(Set(perByte.prefix(4).map(\.0)) == Set(chosen.filter { $0.value == .int8Channel }.keys))
+    }
+
+    @Test func aPassingStartPromotesNothing() throws {
+        let float = try Checkpoint.read(directory: try ToyWhisper.write())
+        let keys = float.parameterNames.filter(\.isMatrix).map(\.key)
+        let quantized = try Quantizer.quantize(float, options: QuantizationOptions(scheme: .weightOnly(.int8Channel)))
+        let (_, record) = try MixedPrecisionPlanner.plan(
+            quantized, float: float, target: .int8Channel, keys: keys, sensitivities: [:], maxIncrease: 1, baselineRate: 2,
+            errorRate: { _ in 2.5 })
+        #expect(record.promoted.isEmpty && record.planWER == 2.5)
+    }
+}
