@@ -32,12 +32,7 @@ struct CTranslate2File {
 
     init(url: URL) throws {
         fileName = url.path
-        guard FileManager.default.fileExists(atPath: url.path) else { throw ModelError.missingFile(file: url.path) }
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw ModelError.unreadable(file: url.path, reason: error.localizedDescription)
-        }
+        data = try ModelError.mapFile(url)
         var cursor = ByteCursor(data: data, file: url.path)
         let version = Int(try cursor.u32())
         guard version == Self.supportedVersion else { throw ModelError.unsupportedVersion(file: fileName, version: version) }

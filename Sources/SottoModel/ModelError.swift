@@ -35,3 +35,16 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         }
     }
 }
+
+extension ModelError {
+    /// Memory-maps a weights file (pages load as tensors are touched), as a `missingFile` or
+    /// `unreadable` error naming it.
+    static func mapFile(_ url: URL) throws -> Data {
+        guard FileManager.default.fileExists(atPath: url.path) else { throw ModelError.missingFile(file: url.path) }
+        do {
+            return try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw ModelError.unreadable(file: url.path, reason: error.localizedDescription)
+        }
+    }
+}

@@ -48,12 +48,7 @@ public struct SafetensorsFile: Sendable {
 
     public init(url: URL) throws {
         fileName = url.path
-        guard FileManager.default.fileExists(atPath: url.path) else { throw ModelError.missingFile(file: url.path) }
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw ModelError.unreadable(file: url.path, reason: error.localizedDescription)
-        }
+        data = try ModelError.mapFile(url)
         let headerBytes = try Self.headerLength(data, file: fileName)
         let dataStart = Self.lengthPrefixBytes + headerBytes
         let header = try Self.headerObject(data, length: headerBytes, file: fileName)

@@ -28,7 +28,7 @@ import Testing
 
     /// Scheme name, WER points allowed above float32 (the bounds; int4 without a plan is
     /// only held to staying usable), and the largest size as a fraction of the float32 parameters.
-    @Test(arguments: [("fp16", 0.2, 0.51), ("int8", 0.5, 0.30), ("int8-dynamic", 1.0, 0.30), ("int8-static", 1.0, 0.30),
+    @Test(arguments: [("fp16", 0.2, 0.52), ("int8", 0.5, 0.30), ("int8-dynamic", 1.0, 0.30), ("int8-static", 1.0, 0.30),
                       ("int4-g32", 6.0, 0.20)])
     func schemeStaysAccurate(name: String, allowedPoints: Double, maxSizeFraction: Double) throws {
         let source = try Self.source.get()

@@ -64,21 +64,13 @@ import Testing
         expectModelError(directory, mentioning: "upgrade Sotto")
     }
 
-    @Test func anUnknownEncodingIsNamed() throws {
+    /// An unknown encoding name, and a known one that disagrees with the stored dtype (int8 data).
+    @Test(arguments: ["int3", "int4-g32"])
+    func aWrongEncodingIsNamed(encoding: String) throws {
         let directory = try Self.toySottoModel()
         try Self.editManifest(directory) { json in
             var encodings = json["encodings"] as! [String: Any]
-            encodings["decoder.blocks.0.mlp.0.weight"] = "int3"
-            json["encodings"] = encodings
-        }
-        expectModelError(directory, mentioning: "decoder.blocks.0.mlp.0.weight")
-    }
-
-    @Test func anEncodingThatDisagreesWithTheStoredDTypeIsNamed() throws {
-        let directory = try Self.toySottoModel()
-        try Self.editManifest(directory) { json in
-            var encodings = json["encodings"] as! [String: Any]
-            encodings["decoder.blocks.0.mlp.0.weight"] = "int4-g32"
+            encodings["decoder.blocks.0.mlp.0.weight"] = encoding
             json["encodings"] = encodings
         }
         expectModelError(directory, mentioning: "decoder.blocks.0.mlp.0.weight")
