@@ -76,7 +76,10 @@ extension WeightMatrix {
                              into y: UnsafeMutablePointer<Float>, path: WeightKernelPath) {
         let (outFeatures, inFeatures) = (rows, cols)
         withKernelWeights { weights in
-            Compute.parallelFor(outFeatures, minimumPerTask: max(64, 65536 / max(inFeatures, 1))) { range in
+            // At least ~512K multiply-adds per task: below that the hand-off to a second thread
+            // costs more than it saves (a decoding step's 384x1152 projection runs faster on one).
+            let perTask = max(16, (1 << 19) / max(inFeatures * inputRows, 1))
+            Compute.parallelFor(outFeatures, minimumPerTask: perTask) { range in
                 sotto_weights_linear(weights, x, inputRows, inFeatures, bias, y, outFeatures,
                                      range.lowerBound, range.upperBound, path.rawValue)
             }
