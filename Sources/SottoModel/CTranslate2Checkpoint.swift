@@ -2,8 +2,8 @@ import Foundation
 import SottoTensor
 
 /// Reads a CTranslate2 model directory (model.bin + config.json) into a `Checkpoint`: every
-/// parameter decoded to float32 (float16 and int8 variables included), shapes checked against the
-/// name table.
+/// parameter decoded to float32 (float16 and int8 variables included), weight matrices as float32
+/// `WeightMatrix`es, shapes checked against the name table.
 enum CTranslate2Checkpoint {
     static func read(directory: URL) throws -> Checkpoint {
         let config = try readConfig(directory.appendingPathComponent("config.json"))
@@ -18,7 +18,9 @@ enum CTranslate2Checkpoint {
             guard variable.shape == row.shape else {
                 throw ModelError.shapeMismatch(key: row.ctranslate2, expected: row.shape, actual: variable.shape, file: file.fileName)
             }
-            tensors[row.key] = .float(Tensor(shape: row.shape, data: try file.floats(variable, requireScale: true)))
+            let tensor = Tensor(shape: row.shape, data: try file.floats(variable, requireScale: true))
+            // Matrices are wrapped once here, so models built from this checkpoint share their bytes.
+            tensors[row.key] = row.isMatrix ? .matrix(WeightMatrix(tensor)) : .float(tensor)
         }
         return Checkpoint(dims: dims, config: config, tensors: tensors, directory: directory, file: file.fileName)
     }

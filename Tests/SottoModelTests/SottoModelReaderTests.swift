@@ -12,8 +12,8 @@ import Testing
         try Data("{}".utf8).write(to: source.appendingPathComponent("tokenizer.json"))
         var checkpoint = try Checkpoint.read(directory: source)
         for name in checkpoint.parameterNames where name.isMatrix {
-            guard case .float(let tensor) = checkpoint.tensors[name.key] else { continue }
-            checkpoint.tensors[name.key] = .matrix(WeightMatrix.quantize(tensor, as: encoding))
+            guard case .matrix(let float) = checkpoint.tensors[name.key] else { continue }
+            checkpoint.tensors[name.key] = .matrix(WeightMatrix.quantize(float.dequantized(), as: encoding))
         }
         let output = source.appendingPathComponent("sotto")
         try SottoModelWriter.write(checkpoint, floatEncoding: .float16,
