@@ -116,7 +116,7 @@ public enum MixedPrecisionPlanner {
     static func encoded(_ base: Checkpoint, from float: Checkpoint, _ choices: [(String, WeightEncoding)]) throws -> Checkpoint {
         var result = base
         for (key, encoding) in choices {
-            result.tensors[key] = .matrix(WeightMatrix.quantize(try float.floatTensor(key), as: encoding))
+            result.tensors[key] = .matrix(WeightMatrix.quantize(try float.tensor(key), as: encoding))
         }
         return result
     }

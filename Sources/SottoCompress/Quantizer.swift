@@ -58,7 +58,7 @@ public enum Quantizer {
         var result = checkpoint
         result.activations = [:]
         for (done, key) in matrixKeys.enumerated() {
-            let source = try checkpoint.floatTensor(key)
+            let source = try checkpoint.tensor(key)
             let encoding = options.encoding(for: key)
             result.tensors[key] = .matrix(WeightMatrix.quantize(source, as: encoding))
             if encoding == .int8Channel {
@@ -81,16 +81,17 @@ public enum Quantizer {
         }
     }
 
-    /// Writes a quantized checkpoint with its provenance.
+    /// Writes a quantized checkpoint with its provenance. `calibrationManifest` is the audio a
+    /// calibration run or a `--plan auto` search used (hashed into the provenance).
     public static func write(_ checkpoint: Checkpoint, options: QuantizationOptions, calibration: CalibrationResult? = nil,
-                             sourceModel: String, to destination: URL) throws {
+                             calibrationManifest: URL? = nil, sourceModel: String, to destination: URL) throws {
         var choices: [String: String] = [:]
         if !options.keepFloat.isEmpty {
             choices["keepFloat"] = options.keepFloat.map(\.description).joined(separator: " ")
             choices["keepFloatEncoding"] = options.keepFloatEncoding.description
         }
         if let calibration {
-            choices["observer"] = options.observer.rawValue
+            if options.scheme == .int8Static { choices["observer"] = options.observer.rawValue }
             choices["calibrationUtterances"] = calibration.languages.sorted { $0.key < $1.key }
                 .map { "\($0.key):\($0.value)" }.joined(separator: " ")
             choices["calibrationSeconds"] = String(format: "%.1f", calibration.audioSeconds)
@@ -98,7 +99,7 @@ public enum Quantizer {
         let provenance = Provenance(
             sourceModel: sourceModel, sourceSHA256: try SHA256.hex(of: URL(fileURLWithPath: checkpoint.file)),
             scheme: options.scheme.description, options: choices,
-            calibrationManifestSHA256: calibration?.manifestSHA256)
+            calibrationManifestSHA256: try calibration?.manifestSHA256 ?? calibrationManifest.map { try SHA256.hex(of: $0) })
         try SottoModelWriter.write(checkpoint, floatEncoding: options.scheme.floatEncoding, provenance: provenance,
                                    to: destination)
     }

@@ -53,7 +53,7 @@ public enum SensitivityAnalysis {
         var result: [String: Double] = [:]
         for (done, key) in keys.enumerated() {
             var probe = checkpoint
-            probe.tensors[key] = .matrix(WeightMatrix.quantize(try checkpoint.floatTensor(key), as: encoding))
+            probe.tensors[key] = .matrix(WeightMatrix.quantize(try checkpoint.tensor(key), as: encoding))
             let model = try WhisperModel(checkpoint: probe)
             var divergence = 0.0
             for (i, window) in windows.enumerated() {
@@ -93,16 +93,5 @@ public enum SensitivityAnalysis {
     private static func paddedWindow(_ samples: [Float], nMels: Int) -> [Float] {
         let features = LogMelSpectrogram(nMels: nMels).compute(samples)
         return features.paddedWindow(startFrame: 0, frames: features.nFrames - 1)
-    }
-}
-
-extension Checkpoint {
-    /// A parameter as float32, whatever it is stored as.
-    func floatTensor(_ key: String) throws -> Tensor {
-        switch tensors[key] {
-        case .float(let tensor): tensor
-        case .matrix(let matrix): matrix.dequantized()
-        case nil: throw ModelError.missingTensor(key: key, file: file)
-        }
     }
 }

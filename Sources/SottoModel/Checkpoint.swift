@@ -67,7 +67,7 @@ public struct Checkpoint: Sendable {
     package var parameterNames: [ParameterName] { CheckpointNames.parameters(dims) }
 
     /// A parameter as float32 (dequantized if it is stored quantized).
-    func tensor(_ key: String) throws -> Tensor {
+    package func tensor(_ key: String) throws -> Tensor {
         switch try stored(key) {
         case .float(let tensor): tensor
         case .matrix(let matrix): matrix.dequantized()

@@ -72,7 +72,7 @@ struct QuantizeCommand: ParsableCommand {
         let started = Date()
         let directory = try ModelLocator.resolve(model) { file in printError("downloading \(file)") }
         let source = try Checkpoint.read(directory: directory)
-        var calibrated = scheme == .int8Static ? try calibration.map { try calibrate(source, manifestPath: $0) } : nil
+        let calibrated = scheme == .int8Static ? try calibration.map { try calibrate(source, manifestPath: $0) } : nil
         let progress = ProgressBar(label: "quantizing", unit: "matrices")
         var quantized = try Quantizer.quantize(source, options: options, calibration: calibrated) { done, total in
             progress.update(done: Double(done), total: Double(total))
@@ -80,11 +80,10 @@ struct QuantizeCommand: ParsableCommand {
         progress.finish()
         if plan != nil, let calibration {
             quantized = try planMixedPrecision(source, quantized, options: options, manifestPath: calibration)
-            calibrated = CalibrationResult(histograms: [:], languages: quantized.plan.map { ["utterances": $0.calibrationUtterances] } ?? [:],
-                                           audioSeconds: 0, manifestSHA256: try SHA256.hex(of: URL(fileURLWithPath: calibration)))
         }
         let destination = URL(fileURLWithPath: output)
-        try Quantizer.write(quantized, options: options, calibration: calibrated, sourceModel: model, to: destination)
+        try Quantizer.write(quantized, options: options, calibration: calibrated,
+                            calibrationManifest: calibration.map { URL(fileURLWithPath: $0) }, sourceModel: model, to: destination)
         let written = try Checkpoint.read(directory: destination)
         let before = ModelInspection(source), after = ModelInspection(written)
         print(InspectionTable.render(after))
