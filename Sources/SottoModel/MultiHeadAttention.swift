@@ -62,21 +62,18 @@ struct CrossAttention: Sendable {
         out = try Linear(p, "\(key).out")
     }
 
-    /// `[nAudioCtx, nAudioState] -> [nAudioCtx, 2 * nTextState]` (keys | values).
-    func keysValues(_ audio: [Float], frames: Int) -> [Float] {
-        var result = [Float](repeating: 0, count: frames * kv.outFeatures)
+    /// `[nAudioCtx, nAudioState]` -> this layer's audio keys and values, stored at `precision`.
+    func keysValues(_ audio: [Float], frames: Int, precision: AudioKeysValues.Precision) -> AudioKeysValues {
+        var fused = [Float](repeating: 0, count: frames * kv.outFeatures)
         var scratch = Int8Gemm.Scratch()
-        kv(audio, rows: frames, into: &result, scratch: &scratch)
-        return result
+        kv(audio, rows: frames, into: &fused, scratch: &scratch)
+        return AudioKeysValues(fused: fused, frames: frames, heads: nHead, width: out.outFeatures, precision: precision)
     }
 
     /// `w.normed` -> `w.projected`; all rows attend to the same audio.
-    func callAsFunction(rows: Int, audioKeysValues: [Float], frames: Int, _ w: Workspace) {
-        let n = out.outFeatures
+    func callAsFunction(rows: Int, audio: AudioKeysValues, _ w: Workspace) {
         query(w.normed, rows: rows, into: &w.qkv, scratch: &w.int8)
-        let audio = MatrixView(audioKeysValues, rows: frames, cols: 2 * n)
-        Attention.forward(query: MatrixView(w.qkv, rows: rows, cols: n), key: audio.columns(0..<n),
-                          value: audio.columns(n..<2 * n), heads: nHead, into: &w.attention)
+        AudioAttention.forward(query: w.qkv, rows: rows, audio: audio, into: &w.attention)
         out(w.attention, rows: rows, into: &w.projected, scratch: &w.int8)
     }
 }

@@ -32,10 +32,10 @@ struct ResidualAttentionBlock: Sendable {
         mlp(&x, rows: rows, w)
     }
 
-    /// Decoder block over `[batch * newTokens, nState]`, extending `cache` and reading `audioKeysValues`.
+    /// Decoder block over `[batch * newTokens, nState]`, extending `cache` and reading `audio`.
     func callAsFunction(
         _ x: inout [Float], batch: Int, newTokens: Int, length: Int, cache: inout KVCache,
-        audioKeysValues: [Float], frames: Int, _ w: Workspace
+        audio: AudioKeysValues, _ w: Workspace
     ) {
         let rows = batch * newTokens
         attnLn(x, rows: rows, into: &w.normed)
@@ -43,7 +43,7 @@ struct ResidualAttentionBlock: Sendable {
         Elementwise.add(&x, MatrixView(w.projected, rows: rows, cols: nState))
         if let crossAttnLn, let crossAttn {
             crossAttnLn(x, rows: rows, into: &w.normed)
-            crossAttn(rows: rows, audioKeysValues: audioKeysValues, frames: frames, w)
+            crossAttn(rows: rows, audio: audio, w)
             Elementwise.add(&x, MatrixView(w.projected, rows: rows, cols: nState))
         }
         mlp(&x, rows: rows, w)

@@ -41,7 +41,7 @@ struct TextDecoder: Sendable {
         let audio = state.audio
         for (i, block) in blocks.enumerated() {
             block(&x, batch: batch, newTokens: newTokens, length: length, cache: &state.caches[i],
-                  audioKeysValues: audio.crossKeysValues[i], frames: audio.frames, w)
+                  audio: audio.crossKeysValues[i], w)
         }
         // Decoding needs each row's last position only: [batch, n] -> ln -> x @ token_embedding^T.
         let logitRows = allPositions ? rows : batch

@@ -7,16 +7,23 @@ public final class WhisperModel: Sendable {
     public let dims: ModelDimensions
     public let config: ModelConfig
     public let directory: URL
+    /// Element type of the cross-attention keys and values each window's audio is encoded into.
+    public let audioPrecision: AudioKeysValues.Precision
     let encoder: AudioEncoder
     let decoder: TextDecoder
 
     /// Builds the model from a checkpoint of any format; its shapes were checked by the reader.
-    public init(checkpoint: Checkpoint) throws {
+    /// `audioPrecision` defaults to float32 for float32 weights and float16 when the cross-attention
+    /// weights are stored below float32: a model already quantized gives up nothing measurable to
+    /// halve the bytes every decoding step reads (tested in QuantizedModelAccuracyTests).
+    public init(checkpoint: Checkpoint, audioPrecision: AudioKeysValues.Precision? = nil) throws {
         dims = checkpoint.dims
         config = checkpoint.config
         directory = checkpoint.directory
         encoder = try AudioEncoder(checkpoint, dims)
         decoder = try TextDecoder(checkpoint, dims)
+        let crossWeights = decoder.blocks.compactMap { $0.crossAttn?.kv.weight.encoding }
+        self.audioPrecision = audioPrecision ?? (crossWeights.allSatisfy { $0 == .float32 } ? .float32 : .float16)
     }
 
     /// Loads a model directory: a Sotto model (sotto.json + model.safetensors) or a CTranslate2 model
@@ -29,7 +36,9 @@ public final class WhisperModel: Sendable {
     /// every decoder layer's cross-attention keys/values.
     public func encode(mel: [Float]) -> EncoderOutput {
         let hidden = encoder(mel: mel)
-        let crossKeysValues = decoder.blocks.map { $0.crossAttn!.keysValues(hidden, frames: dims.nAudioCtx) }
+        let crossKeysValues = decoder.blocks.map {
+            $0.crossAttn!.keysValues(hidden, frames: dims.nAudioCtx, precision: audioPrecision)
+        }
         return EncoderOutput(hidden: hidden, frames: dims.nAudioCtx, crossKeysValues: crossKeysValues)
     }
 

@@ -1,0 +1,126 @@
+import CSottoKernels
+
+/// One decoder layer's cross-attention keys and values for a window of audio, computed once and read
+/// by every decoding step. Laid out per head for single-query steps (see `sotto_kv_head`): keys
+/// transposed in tiles of 8 frames (padded to a whole tile), values row-major.
+public struct AudioKeysValues: Sendable {
+    /// Element type of the stored keys and values.
+    public enum Precision: String, Sendable, CaseIterable {
+        case float32
+        /// Half the bytes that every decoding step streams; for models whose weights are already below
+        /// float32 precision.
+        case float16
+    }
+
+    public let precision: Precision
+    public let frames: Int
+    public let heads: Int
+    public let headDim: Int
+    /// Frames padded to whole key tiles.
+    let stride: Int
+    private let floats: [Float]
+    private let halves: [UInt16]
+
+    /// `fused`: row-major `[frames, 2 * width]`, each row the frame's keys then its values, heads side
+    /// by side (`width = heads * headDim`).
+    public init(fused: [Float], frames: Int, heads: Int, width: Int, precision: Precision) {
+        precondition(heads > 0 && width % heads == 0 && fused.count >= frames * 2 * width, "audio keys/values shape")
+        self.precision = precision
+        self.frames = frames
+        self.heads = heads
+        headDim = width / heads
+        stride = (frames + 7) / 8 * 8
+        let perHead = headDim * stride + frames * headDim
+        var laidOut = [Float](repeating: 0, count: heads * perHead)
+        let (hd, stride) = (headDim, stride)
+        fused.withUnsafeBufferPointer { source in
+            laidOut.withUnsafeMutableBufferPointer { target in
+                Compute.parallelFor(heads) { range in
+                    for h in range {
+                        let keys = target.baseAddress! + h * perHead
+                        let values = keys + hd * stride
+                        for j in 0..<frames {
+                            let row = source.baseAddress! + j * 2 * width + h * hd
+                            for d in 0..<hd {
+                                keys[((j / 8) * hd + d) * 8 + j % 8] = row[d]
+                                values[j * hd + d] = row[width + d]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        switch precision {
+        case .float32:
+            floats = laidOut
+            halves = []
+        case .float16:
+            floats = []
+            halves = Float16.bitPatterns(of: laidOut)
+        }
+    }
+
+    /// Bytes held.
+    public var byteCount: Int { floats.count * 4 + halves.count * 2 }
+
+    /// Runs `body` with head `h`'s kernel view.
+    func withHead<R>(_ h: Int, _ body: (inout sotto_kv_head) -> R) -> R {
+        let perHead = headDim * stride + frames * headDim
+        let (kind, keysOffset, valuesOffset) = precision == .float32
+            ? (SOTTO_KV_F32, h * perHead * 4, (h * perHead + headDim * stride) * 4)
+            : (SOTTO_KV_F16, h * perHead * 2, (h * perHead + headDim * stride) * 2)
+        return withStorage { base in
+            var head = sotto_kv_head(kind: Int32(kind.rawValue), keys: frames, stride: stride, head_dim: headDim,
+                                     keys_t: base + keysOffset, values: base + valuesOffset)
+            return body(&head)
+        }
+    }
+
+    private func withStorage<R>(_ body: (UnsafeRawPointer) -> R) -> R {
+        switch precision {
+        case .float32: floats.withUnsafeBytes { body($0.baseAddress!) }
+        case .float16: halves.withUnsafeBytes { body($0.baseAddress!) }
+        }
+    }
+}
+
+/// Cross-attention of decoder rows to a window's audio: per (row, head), scores over every frame,
+/// softmax, and the weighted sum of values, all streaming the cached layout once.
+public enum AudioAttention {
+    /// `query`: `[rows, heads * headDim]`; writes `output[i * width + h * headDim + d]`.
+    package static func forward(query: [Float], rows: Int, audio: AudioKeysValues, into output: inout [Float],
+                               path: WeightKernelPath = .automatic) {
+        let width = audio.heads * audio.headDim
+        precondition(query.count >= rows * width && output.count >= rows * width, "audio attention shapes")
+        let scale = 1 / Float(audio.headDim).squareRoot()
+        query.withUnsafeBufferPointer { q in
+            output.withUnsafeMutableBufferPointer { o in
+                Compute.parallelFor(rows * audio.heads, minimumPerTask: 2) { range in
+                    var scores = [Float](repeating: 0, count: audio.stride)
+                    scores.withUnsafeMutableBufferPointer { s in
+                        for item in range {
+                            let (i, h) = item.quotientAndRemainder(dividingBy: audio.heads)
+                            let offset = i * width + h * audio.headDim
+                            audio.withHead(h) { head in
+                                sotto_attention_scores(&head, q.baseAddress! + offset, scale, s.baseAddress!, path.rawValue)
+                                Softmax.row(s.baseAddress!, audio.frames)
+                                sotto_attention_mix(&head, s.baseAddress!, o.baseAddress! + offset, path.rawValue)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Float16 {
+    /// `values` rounded to half precision (nearest even) on the given kernel path.
+    package static func bitPatterns(of values: [Float], path: WeightKernelPath = .automatic) -> [UInt16] {
+        var result = [UInt16](repeating: 0, count: values.count)
+        values.withUnsafeBufferPointer { x in
+            result.withUnsafeMutableBufferPointer { sotto_f32_to_f16(x.baseAddress!, $0.baseAddress!, x.count, path.rawValue) }
+        }
+        return result
+    }
+}
