@@ -47,8 +47,10 @@ public enum QuantizationError: Error, CustomStringConvertible, Equatable {
 /// Compression as a function from checkpoint to checkpoint: every weight matrix re-encoded, the
 /// other parameters left as they are (the writer stores them as float16 or float32).
 public enum Quantizer {
-    /// `calibration` is required by int8-static (its histograms fix the activation scales).
+    /// `calibration` is required by int8-static (its histograms fix the activation scales). int4
+    /// matrices with an input Hessian in `hessians` are quantized with error feedback (GPTQ).
     public static func quantize(_ checkpoint: Checkpoint, options: QuantizationOptions, calibration: CalibrationResult? = nil,
+                                hessians: [String: [Double]] = [:],
                                 progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> Checkpoint {
         if options.scheme == .int8Static, calibration == nil { throw QuantizationError.needsCalibration }
         let matrixKeys = checkpoint.parameterNames.filter(\.isMatrix).map(\.key)
@@ -60,7 +62,7 @@ public enum Quantizer {
         for (done, key) in matrixKeys.enumerated() {
             let source = try checkpoint.tensor(key)
             let encoding = options.encoding(for: key)
-            result.tensors[key] = .matrix(WeightMatrix.quantize(source, as: encoding))
+            result.tensors[key] = .matrix(try encode(source, as: encoding, hessian: hessians[key]))
             if encoding == .int8Channel {
                 result.activations[key] = try activation(key, options, calibration)
             }
@@ -68,6 +70,15 @@ public enum Quantizer {
         }
         result.manifest = nil
         return result
+    }
+
+    /// One matrix: with error feedback where the encoding is int4 and calibration gave its Hessian,
+    /// round-to-nearest otherwise.
+    public static func encode(_ tensor: Tensor, as encoding: WeightEncoding, hessian: [Double]?) throws -> WeightMatrix {
+        if case .int4Block = encoding, let hessian {
+            return try ErrorFeedbackQuantization.quantize(tensor, as: encoding, hessian: hessian)
+        }
+        return WeightMatrix.quantize(tensor, as: encoding)
     }
 
     private static func activation(_ key: String, _ options: QuantizationOptions,

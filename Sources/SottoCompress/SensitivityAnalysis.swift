@@ -21,11 +21,14 @@ public struct CalibrationWindow: Sendable {
 /// the float model's transcripts. Cheap (one forward pass per window and layer; decoder layers
 /// reuse the float encoder output) and aligned with what WER sees.
 public enum SensitivityAnalysis {
-    public static func windows(transcriber: Transcriber, manifest: Manifest, limit: Int) throws -> [CalibrationWindow] {
+    public static func windows(transcriber: Transcriber, manifest: Manifest, limit: Int,
+                               progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [CalibrationWindow] {
         let model = transcriber.model
         let multilingual = model.dims.isMultilingual
         let usable = manifest.entries.filter { multilingual || ($0.language ?? "en") == "en" }
-        return try Calibration.interleavedByLanguage(usable, limit: limit).map { entry in
+        let entries = Calibration.interleavedByLanguage(usable, limit: limit)
+        return try entries.enumerated().map { index, entry in
+            defer { progress(index + 1, entries.count) }
             let samples = try AudioLoader.load(path: manifest.audioURL(for: entry).path)
             let first = Array(samples.prefix(AudioTiming.sampleRateHz * 30))
             var options = TranscriptionOptions()
@@ -43,8 +46,9 @@ public enum SensitivityAnalysis {
         }
     }
 
-    /// Sensitivity of each key in `keys` to `encoding`, in `keys` order.
-    public static func measure(_ checkpoint: Checkpoint, keys: [String], encoding: WeightEncoding,
+    /// Sensitivity of each key in `keys` to its encoding in `quantized` (the float checkpoint with
+    /// that one matrix taken from `quantized`), in `keys` order.
+    public static func measure(_ checkpoint: Checkpoint, quantized: Checkpoint, keys: [String],
                                windows: [CalibrationWindow],
                                progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [String: Double] {
         let float = try WhisperModel(checkpoint: checkpoint)
@@ -53,7 +57,7 @@ public enum SensitivityAnalysis {
         var result: [String: Double] = [:]
         for (done, key) in keys.enumerated() {
             var probe = checkpoint
-            probe.tensors[key] = .matrix(WeightMatrix.quantize(try checkpoint.tensor(key), as: encoding))
+            probe.tensors[key] = quantized.tensors[key]
             let model = try WhisperModel(checkpoint: probe)
             var divergence = 0.0
             for (i, window) in windows.enumerated() {

@@ -77,4 +77,15 @@ public enum Gemm {
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
+
+    /// `gram += x^T x` for row-major `x` `[rows, cols]` and `gram` `[cols, cols]` (calibration statistics).
+    package static func accumulateGram(_ x: ArraySlice<Float>, rows: Int, cols: Int, into gram: inout [Float]) {
+        precondition(x.count >= rows * cols && gram.count == cols * cols, "gram shapes")
+        x.withUnsafeBufferPointer { a in
+            gram.withUnsafeMutableBufferPointer { g in
+                sgemm(a.baseAddress!, lda: cols, transposeA: true, a.baseAddress!, ldb: cols, transposeB: false,
+                      g.baseAddress!, ldc: cols, m: cols, n: cols, k: rows, alpha: 1, beta: 1)
+            }
+        }
+    }
 }

@@ -32,15 +32,28 @@ extension WeightMatrix {
 }
 
 /// Destination buffers of `quantize`; each row writes only its own bytes.
-private struct QuantizedParts: @unchecked Sendable {
+struct QuantizedParts: @unchecked Sendable {
     let values: UnsafeMutableRawBufferPointer
     let scales: UnsafeMutableRawBufferPointer
     let zeros: UnsafeMutableRawBufferPointer
 }
 
+/// One int4 block's mapping: code q in 0...15 dequantizes to `(q - zero) * scale`. The scale is already
+/// rounded to the half it is stored as, so dequantization reproduces exactly what the search measured.
+struct Int4Block {
+    let scale: Float
+    let zero: Float
+
+    func code(_ x: Float) -> UInt8 {
+        scale == 0 || !scale.isFinite ? UInt8(zero) : UInt8(WeightQuantizer.roundClamped(x / scale, -zero, 15 - zero) + zero)
+    }
+
+    func value(_ code: UInt8) -> Float { (Float(code) - zero) * scale }
+}
+
 /// Per-row quantizers. Scales are rounded to their stored precision before the codes are chosen, so
 /// dequantization reproduces exactly what the search measured.
-private enum WeightQuantizer {
+enum WeightQuantizer {
     static func quantizeRow(_ row: Int, _ w: UnsafeBufferPointer<Float>, as encoding: WeightEncoding, into parts: QuantizedParts) {
         let cols = w.count
         let valueBase = row * encoding.valueBytesPerRow(cols: cols)
@@ -64,16 +77,21 @@ private enum WeightQuantizer {
             var codes = [UInt8](repeating: 0, count: WeightEncoding.paddedColumns(cols))
             for b in 0..<blocks {
                 let range = (b * size)..<min(cols, (b + 1) * size)
-                let block = UnsafeBufferPointer(rebasing: w[range])
-                let zero = zeroPoint
-                    ? quantizeInt4ZeroPoint(block, scaleAt: 2 * (row * blocks + b), parts: parts, codes: &codes, from: range.lowerBound)
-                    : quantizeInt4Symmetric(block, scaleAt: 2 * (row * blocks + b), parts: parts, codes: &codes, from: range.lowerBound)
-                if zeroPoint { parts.zeros[row * blocks + b] = zero }
-                // Padding codes (only ever in the row's last block) dequantize to exactly 0.
-                if b == blocks - 1 { for k in cols..<codes.count { codes[k] = zero } }
+                let block = int4Block(UnsafeBufferPointer(rebasing: w[range]), zeroPoint: zeroPoint)
+                for k in range { codes[k] = block.code(w[k]) }
+                storeInt4(block, row: row, block: b, blocks: blocks, zeroPoint: zeroPoint, codes: &codes, cols: cols, into: parts)
             }
             packInt4(codes, into: parts.values, at: valueBase)
         }
+    }
+
+    /// Stores a block's scale (and zero); the row's last block also pads its codes with the zero code,
+    /// which dequantizes to exactly 0.
+    static func storeInt4(_ block: Int4Block, row: Int, block b: Int, blocks: Int, zeroPoint: Bool, codes: inout [UInt8],
+                          cols: Int, into parts: QuantizedParts) {
+        storeHalf(block.scale, parts.scales, at: 2 * (row * blocks + b))
+        if zeroPoint { parts.zeros[row * blocks + b] = UInt8(block.zero) }
+        if b == blocks - 1 { for k in cols..<codes.count { codes[k] = UInt8(block.zero) } }
     }
 
     /// The largest finite-or-infinite magnitude, ignoring NaN.
@@ -106,11 +124,8 @@ private enum WeightQuantizer {
     /// Symmetric int4: `w ≈ (q - 8) * d`. `m` is the weight of largest magnitude; the scale `d = -m / c`
     /// (negative when m is positive, as in ggml's q4_0) puts `m` on the side with eight levels. `c` is
     /// searched over 7...8: c = 7 clamps nothing, larger c gives finer steps but clamps the largest
-    /// values of the opposite sign; the candidate with the smallest squared error wins. Returns 8, the
-    /// code of zero.
-    static func quantizeInt4Symmetric(
-        _ w: UnsafeBufferPointer<Float>, scaleAt offset: Int, parts: QuantizedParts, codes: inout [UInt8], from start: Int
-    ) -> UInt8 {
+    /// values of the opposite sign; the candidate with the smallest squared error wins.
+    static func int4Symmetric(_ w: UnsafeBufferPointer<Float>) -> Int4Block {
         var m: Float = 0
         for x in w where abs(x) > abs(m) { m = x }
         var best = (scale: Float(0), error: Float.infinity)
@@ -124,29 +139,24 @@ private enum WeightQuantizer {
             }
             if error < best.error || best.error.isNaN { best = (d, error) }
         }
-        let d = storeHalf(best.scale, parts.scales, at: offset)
-        for k in w.indices { codes[start + k] = d == 0 ? 8 : UInt8(roundClamped(w[k] / d, -8, 7) + 8) }
-        return 8
+        return Int4Block(scale: best.scale, zero: 8)
     }
 
     /// Asymmetric int4: the block's range is widened to include 0, `s = (max - min) / 15`,
-    /// `z = round(-min / s)`, `q = clamp(round(w / s) + z, 0, 15)`, `w ≈ (q - z) * s`. Returns z.
-    static func quantizeInt4ZeroPoint(
-        _ w: UnsafeBufferPointer<Float>, scaleAt offset: Int, parts: QuantizedParts, codes: inout [UInt8], from start: Int
-    ) -> UInt8 {
+    /// `z = round(-min / s)`, `w ≈ (q - z) * s`.
+    static func int4ZeroPoint(_ w: UnsafeBufferPointer<Float>) -> Int4Block {
         var (lo, hi): (Float, Float) = (0, 0)
         for x in w {
             if x < lo { lo = x }
             if x > hi { hi = x }
         }
-        let s = storeHalf((hi - lo) / 15, parts.scales, at: offset)
-        guard s != 0, s.isFinite else {
-            for k in w.indices { codes[start + k] = 0 }
-            return 0
-        }
-        let z = roundClamped(-lo / s, 0, 15)
-        for k in w.indices { codes[start + k] = UInt8(roundClamped(w[k] / s, -z, 15 - z) + z) }
-        return UInt8(z)
+        let s = Float(Float16((hi - lo) / 15))
+        guard s != 0, s.isFinite else { return Int4Block(scale: 0, zero: 0) }
+        return Int4Block(scale: s, zero: roundClamped(-lo / s, 0, 15))
+    }
+
+    static func int4Block(_ w: UnsafeBufferPointer<Float>, zeroPoint: Bool) -> Int4Block {
+        zeroPoint ? int4ZeroPoint(w) : int4Symmetric(w)
     }
 
     /// Packs codes (padded to whole groups of 32): byte g*16 + j = code g*32 + j | code g*32 + 16 + j << 4.

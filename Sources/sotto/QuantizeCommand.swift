@@ -28,11 +28,14 @@ struct QuantizeCommand: ParsableCommand {
     @Option(help: "f16 or f32 for the matrices --keep-float selects.")
     var keepFloatAs = "f16"
 
-    @Option(help: "Calibration audio (a JSON-lines manifest; reference text not needed), for int8-static.")
+    @Option(help: "Calibration audio (a JSON-lines manifest; reference text not needed), for int8-static, GPTQ rounding and --plan auto.")
     var calibration: String?
 
-    @Option(help: "At most this many calibration utterances (default: all).")
+    @Option(help: "At most this many calibration utterances (default: all for int8-static, \(QuantizeCommand.defaultWindowLimit) for GPTQ and --plan auto).")
     var calibrationLimit: Int?
+
+    @Option(help: "How int4 weights are rounded: gptq (error feedback weighted by the calibration audio's layer inputs; the default with --calibration) or nearest.")
+    var rounding: String?
 
     @Option(help: "How int8-static picks activation scales: minmax, percentile (99.99%) or mse (default: \(ScaleObserver.defaultObserver.rawValue)).")
     var observer: String = ScaleObserver.defaultObserver.rawValue
@@ -67,14 +70,16 @@ struct QuantizeCommand: ParsableCommand {
             guard calibration != nil else { throw ValidationError("--plan auto needs calibration audio: --calibration MANIFEST.jsonl") }
             guard case .weightOnly = scheme else { throw ValidationError("--plan auto starts from a weight-only scheme (int4-g32, int8, ...)") }
         }
+        let errorFeedback = try usesErrorFeedback(scheme)
         let options = QuantizationOptions(scheme: scheme, keepFloat: keepFloat.map(GlobPattern.init),
                                           keepFloatEncoding: keepEncoding, observer: observer)
         let started = Date()
         let directory = try ModelLocator.resolve(model) { file in printError("downloading \(file)") }
         let source = try Checkpoint.read(directory: directory)
         let calibrated = scheme == .int8Static ? try calibration.map { try calibrate(source, manifestPath: $0) } : nil
+        let hessians = errorFeedback ? try collectHessians(source, options: options, manifestPath: calibration!) : [:]
         let progress = ProgressBar(label: "quantizing", unit: "matrices")
-        var quantized = try Quantizer.quantize(source, options: options, calibration: calibrated) { done, total in
+        var quantized = try Quantizer.quantize(source, options: options, calibration: calibrated, hessians: hessians) { done, total in
             progress.update(done: Double(done), total: Double(total))
         }
         progress.finish()
@@ -95,6 +100,43 @@ struct QuantizeCommand: ParsableCommand {
 }
 
 extension QuantizeCommand {
+    static let defaultWindowLimit = 32
+
+    /// GPTQ is the default for int4 schemes given calibration audio; asking for it without either is an error.
+    private func usesErrorFeedback(_ scheme: QuantizationScheme) throws -> Bool {
+        guard case .int4Block = scheme.matrixEncoding else {
+            if rounding == "gptq" { throw ValidationError("--rounding gptq applies to int4 schemes") }
+            return false
+        }
+        switch rounding {
+        case nil: return calibration != nil
+        case "nearest": return false
+        case "gptq":
+            guard calibration != nil else { throw ValidationError("--rounding gptq needs calibration audio: --calibration MANIFEST.jsonl") }
+            return true
+        default: throw ValidationError("--rounding takes gptq or nearest")
+        }
+    }
+
+    /// The float model teacher-forced over calibration windows, summing each int4 matrix's input Hessian.
+    private func collectHessians(_ source: Checkpoint, options: QuantizationOptions, manifestPath: String) throws -> [String: [Double]] {
+        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
+        let float = try floatTranscriber(source)
+        let keys = source.parameterNames.filter { $0.isMatrix && options.encoding(for: $0.key) == options.scheme.matrixEncoding }.map(\.key)
+        let transcribing = ProgressBar(label: "transcribing calibration", unit: "utterances")
+        let windows = try SensitivityAnalysis.windows(transcriber: float, manifest: manifest,
+                                                      limit: calibrationLimit ?? Self.defaultWindowLimit) { done, total in
+            transcribing.update(done: Double(done), total: Double(total))
+        }
+        transcribing.finish()
+        let progress = ProgressBar(label: "input statistics", unit: "windows")
+        let hessians = InputHessians.collect(float.model, windows: windows, keys: Set(keys)) { done, total in
+            progress.update(done: Double(done), total: Double(total))
+        }
+        progress.finish()
+        return hessians
+    }
+
     /// Runs the float model over the calibration audio, recording every layer's input.
     private func calibrate(_ source: Checkpoint, manifestPath: String) throws -> CalibrationResult {
         let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
@@ -123,13 +165,13 @@ extension QuantizeCommand {
         let windows = try SensitivityAnalysis.windows(transcriber: float, manifest: manifest, limit: sensitivityWindows)
         let keys = source.parameterNames.filter { $0.isMatrix && options.encoding(for: $0.key) == options.scheme.matrixEncoding }.map(\.key)
         let progress = ProgressBar(label: "sensitivity", unit: "matrices")
-        let sensitivities = try SensitivityAnalysis.measure(source, keys: keys, encoding: options.scheme.matrixEncoding,
+        let sensitivities = try SensitivityAnalysis.measure(source, quantized: quantized, keys: keys,
                                                              windows: windows) { done, total in
             progress.update(done: Double(done), total: Double(total))
         }
         progress.finish()
         let scorer = try CalibrationScorer(
-            manifest: manifest, limit: calibrationLimit ?? 16, float: float,
+            manifest: manifest, limit: calibrationLimit ?? Self.defaultWindowLimit, float: float,
             scorer: try TranscriptScorer(spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json")))
         let baseline = try scorer.errorRate(float.model)
         var (planned, record) = try MixedPrecisionPlanner.plan(

@@ -26,24 +26,31 @@ import Testing
 
     static let floatWER = Result { try englishWER(try source.get()) }
 
-    /// Scheme name, WER points allowed above float32 (the bounds; int4 without a plan is
-    /// only held to staying usable), and the largest size as a fraction of the float32 parameters.
+    /// Scheme name (`+gptq`: int4 rounded with error feedback from calibration audio), WER points
+    /// allowed above float32 (the bounds; int4 rounded to nearest is only held to staying
+    /// usable), and the largest size as a fraction of the float32 parameters.
     @Test(arguments: [("fp16", 0.2, 0.52), ("int8", 0.5, 0.30), ("int8-dynamic", 1.0, 0.30), ("int8-static", 1.0, 0.30),
-                      ("int4-g32", 6.0, 0.20)])
+                      ("int4-g32", 6.0, 0.20), ("int4-g32+gptq", 2.0, 0.18)])
     func schemeStaysAccurate(name: String, allowedPoints: Double, maxSizeFraction: Double) throws {
         let source = try Self.source.get()
-        let options = QuantizationOptions(scheme: try #require(QuantizationScheme(name)))
+        let schemeName = name.replacingOccurrences(of: "+gptq", with: "")
+        let options = QuantizationOptions(scheme: try #require(QuantizationScheme(schemeName)))
+        let transcriber = Transcriber(model: try WhisperModel(checkpoint: source),
+                                      tokenizer: try Tokenizer(contentsOf: source.directory.appendingPathComponent("tokenizer.json"),
+                                                               isMultilingual: false))
+        let trainManifest = try Manifest(contentsOf: try TestPaths.trainFile("manifest.jsonl"))
         var calibration: CalibrationResult?
         if options.scheme == .int8Static {
-            let transcriber = Transcriber(model: try WhisperModel(checkpoint: source),
-                                          tokenizer: try Tokenizer(contentsOf: source.directory.appendingPathComponent("tokenizer.json"),
-                                                                   isMultilingual: false))
-            calibration = try Calibration.run(transcriber: transcriber,
-                                              manifest: try Manifest(contentsOf: try TestPaths.trainFile("manifest.jsonl")), limit: 8)
+            calibration = try Calibration.run(transcriber: transcriber, manifest: trainManifest, limit: 8)
+        }
+        var hessians: [String: [Double]] = [:]
+        if name.hasSuffix("+gptq") {
+            let windows = try SensitivityAnalysis.windows(transcriber: transcriber, manifest: trainManifest, limit: 8)
+            hessians = InputHessians.collect(transcriber.model, windows: windows, keys: Set(source.parameterNames.filter(\.isMatrix).map(\.key)))
         }
         let output = try ToyWhisper.temporaryDirectory().appendingPathComponent("tiny.en-\(name)")
         defer { try? FileManager.default.removeItem(at: output.deletingLastPathComponent()) }
-        let quantized = try Quantizer.quantize(source, options: options, calibration: calibration)
+        let quantized = try Quantizer.quantize(source, options: options, calibration: calibration, hessians: hessians)
         try Quantizer.write(quantized, options: options, calibration: calibration, sourceModel: "tiny.en", to: output)
         let written = try Checkpoint.read(directory: output)
 
