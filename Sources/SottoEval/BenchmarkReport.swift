@@ -120,3 +120,50 @@ public struct BenchmarkReport: Sendable, Codable, Equatable {
         self.failures = failures
     }
 }
+
+extension BenchmarkReport {
+    /// The report as `sotto bench --json` saves it: sorted keys and indented, so saved runs diff well.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return try encoder.encode(self)
+    }
+
+    /// Reads a report saved by `jsonData()`, so it can be rendered again without measuring.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw EvalError.unreadableBenchmarkReport(path: url.path, reason: "cannot read the benchmark report")
+        }
+        do {
+            self = try JSONDecoder().decode(BenchmarkReport.self, from: data)
+        } catch {
+            throw EvalError.unreadableBenchmarkReport(path: url.path, reason: "not a `sotto bench --json` report: "
+                                                      + Self.describe(error))
+        }
+    }
+
+    /// Foundation's DecodingError descriptions are dumps of coding keys; name the field instead.
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let context):
+            return "no \(path(context.codingPath + [key]))"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context),
+             DecodingError.dataCorrupted(let context):
+            return context.codingPath.isEmpty ? context.debugDescription
+                : "\(path(context.codingPath)): \(context.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+
+    /// `results[0].realTimeFactor`, as a reader of the JSON would name the field.
+    private static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.reduce("") { path, key in
+            if let index = key.intValue { return path + "[\(index)]" }
+            return path.isEmpty ? key.stringValue : path + "." + key.stringValue
+        }
+    }
+}

@@ -53,14 +53,23 @@ public enum BenchmarkTable {
     }
 
     static func header(_ report: BenchmarkReport) -> String {
+        inputDescription(report) + "; " + settingsDescription(report.settings)
+    }
+
+    /// "input dev/manifest.jsonl [en], 3 utterances, 42.5 s" (the chart shows it on a line of its own).
+    static func inputDescription(_ report: BenchmarkReport) -> String {
         let settings = report.settings
         var input = settings.input
         if !settings.languages.isEmpty { input += " [\(settings.languages.joined(separator: " "))]" }
         if let first = report.results.first {
             input += String(format: ", %d utterance%@, %.1f s", first.utterances, first.utterances == 1 ? "" : "s", first.audioSeconds)
         }
-        return "input \(input); threads \(settings.threads), repeats \(settings.repeats) (median), "
-            + "beam size \(settings.beamSize)" + (settings.cpuPath.map { ", cpu \($0)" } ?? "")
+        return "input \(input)"
+    }
+
+    static func settingsDescription(_ settings: BenchmarkSettings) -> String {
+        "threads \(settings.threads), repeats \(settings.repeats) (median), beam size \(settings.beamSize)"
+            + (settings.cpuPath.map { ", cpu \($0)" } ?? "")
     }
 
     static func measurementRows(_ results: [ModelBenchmarkResult], showsCER: Bool) -> [[String]] {

@@ -49,6 +49,9 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
     case missingSpellingTable(String)
     case noLabelledUtterances(String)
     case unreadableModelDirectory(String)
+    case unreadableBenchmarkReport(path: String, reason: String)
+    case noBenchmarkResults
+    case chartNeedsErrorRates(unit: ScoringUnit, models: [String])
 
     public var description: String {
         switch self {
@@ -59,6 +62,11 @@ public enum EvalError: Error, CustomStringConvertible, Equatable {
             return "\(path): Whisper's English spelling table is missing; run scripts/setup.sh"
         case .noLabelledUtterances(let path): return "\(path): no utterance with a reference transcript (check --languages)"
         case .unreadableModelDirectory(let path): return "\(path): cannot list the model directory"
+        case .unreadableBenchmarkReport(let path, let reason): return "\(path): \(reason)"
+        case .noBenchmarkResults: return "the benchmark has no measured model to chart"
+        case .chartNeedsErrorRates(let unit, let models):
+            return "cannot chart \(unit.rateName): no error rate for \(models.joined(separator: ", ")); "
+                + "the chart needs a `sotto bench --manifest` run on utterances with reference text"
         }
     }
 }

@@ -11,6 +11,9 @@ public enum ScoringUnit: String, Sendable, Codable {
     public static func forLanguage(_ language: String) -> ScoringUnit {
         characterScoredLanguages.contains(language) ? .characters : .words
     }
+
+    /// The error rate's usual name: "WER" or "CER".
+    public var rateName: String { self == .words ? "WER" : "CER" }
 }
 
 /// Normalizes reference and hypothesis as Whisper's evaluations do (English: EnglishTextNormalizer,

@@ -19,20 +19,41 @@ struct BenchArguments: ParsableArguments {
     var languages: [String] = []
 
     @Option(help: "Timed runs of each measurement; the median is reported.")
-    var repeats = 3
+    var repeats = Self.defaultRepeats
 
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
 
     @Option(help: "Beams for beam search at temperature 0 (1 = greedy).")
-    var beamSize = 1
+    var beamSize = Self.defaultBeamSize
 
+    static let defaultRepeats = 3
+    static let defaultBeamSize = 1
+
+    /// Whether there is an input is checked by the commands (`bench --from-json` measures nothing).
     func validate() throws {
-        guard (audio == nil) != (manifest == nil) else { throw ValidationError("give exactly one of --audio and --manifest") }
+        guard audio == nil || manifest == nil else { throw ValidationError("give only one of --audio and --manifest") }
         guard languages.isEmpty || manifest != nil else { throw ValidationError("--languages needs --manifest") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         guard (threads ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard beamSize >= 1 else { throw ValidationError("--beam-size must be at least 1") }
+    }
+
+    func validateInput() throws {
+        guard audio != nil || manifest != nil else { throw ValidationError("give one of --audio and --manifest") }
+    }
+
+    /// The measurement options given, for rejecting them where nothing is measured. An option set
+    /// to its default value cannot be told from an absent one, and changes nothing.
+    var measurementOptionsGiven: [String] {
+        var given: [String] = []
+        if audio != nil { given.append("--audio") }
+        if manifest != nil { given.append("--manifest") }
+        if !languages.isEmpty { given.append("--languages") }
+        if repeats != Self.defaultRepeats { given.append("--repeats") }
+        if threads != nil { given.append("--threads") }
+        if beamSize != Self.defaultBeamSize { given.append("--beam-size") }
+        return given
     }
 
     var workerArguments: [String] {

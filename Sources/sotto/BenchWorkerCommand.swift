@@ -21,6 +21,10 @@ struct BenchWorkerCommand: ParsableCommand {
 
     @OptionGroup var arguments: BenchArguments
 
+    func validate() throws {
+        try arguments.validateInput()
+    }
+
     mutating func run() throws {
         var reply = BenchWorkerReply()
         do {

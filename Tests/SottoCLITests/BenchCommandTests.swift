@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import SottoTestSupport
 import Testing
 
@@ -55,5 +58,74 @@ import Testing
         #expect(results.count == 1)
         #expect(failures.first?["model"] as? String == broken.path)
         #expect(median(results.first ?? [:], "realTimeFactor") > 0)
+    }
+
+    /// One result as `sotto bench --json` saves it; `wer` nil is an --audio run (no error rates).
+    static func savedResult(_ model: String, sizeBytes: Int, realTimeFactor: Double, wer: (errors: Int, words: Int)?) throws -> String {
+        func measurement(_ value: Double) -> String { #"{"median": \#(value), "min": \#(value), "max": \#(value)}"# }
+        let rates = wer.map { #"[{"name": "all (WER)", "unit": "words", "utterances": 3, "counts": "#
+            + #"{"substitutions": \#($0.errors), "deletions": 0, "insertions": 0, "referenceLength": \#($0.words)}}]"# } ?? "[]"
+        let name = String(decoding: try JSONSerialization.data(withJSONObject: model, options: .fragmentsAllowed), as: UTF8.self)
+        return #"{"model": \#(name), "directory": "/models/x", "sizeBytes": \#(sizeBytes), "#
+            + #""loadSeconds": \#(measurement(0.2)), "peakMemoryBytes": 300000000, "#
+            + #""encoderMillisecondsPerWindow": \#(measurement(400)), "decoderMillisecondsPerToken": \#(measurement(5)), "#
+            + #""decoderTokens": 64, "realTimeFactor": \#(measurement(realTimeFactor)), "audioSeconds": 42.5, "#
+            + #""utterances": 3, "errorRates": \#(rates), "threads": 2}"#
+    }
+
+    static func savedReport(_ results: [String]) -> String {
+        #"{"settings": {"input": "dev/manifest.jsonl", "languages": ["en"], "threads": 2, "repeats": 3, "#
+            + #""beamSize": 1, "cpuPath": "avx2"}, "results": [\#(results.joined(separator: ", "))], "failures": []}"#
+    }
+
+    /// The chart drawn again from a saved report: no model runs, so no weights needed.
+    @Test func aSavedReportIsShownAndChartedWithoutMeasuring() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let json = directory.appendingPathComponent("bench.json"), svg = directory.appendingPathComponent("bench.svg")
+        try Data(Self.savedReport([
+            try Self.savedResult("tiny.en", sizeBytes: 75_000_000, realTimeFactor: 0.05, wer: (10, 200)),
+            try Self.savedResult("tiny.en <int8 & \"q\">", sizeBytes: 40_000_000, realTimeFactor: 0.03, wer: (12, 200)),
+        ]).utf8).write(to: json)
+        let run = try cli.sotto(["bench", "--from-json", json.path, "--chart", svg.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("against tiny.en"))
+        let document = try XMLDocument(contentsOf: svg, options: [])
+        func circles(_ element: XMLElement) -> [XMLElement] {
+            let children = (element.children ?? []).compactMap { $0 as? XMLElement }
+            return children.filter { $0.name == "circle" } + children.flatMap(circles)
+        }
+        // Linux Foundation's `attribute(forName:)` misses attributes in SVG's default namespace.
+        let models = try #require(document.rootElement()).elements(forName: "g").first { group in
+            group.attributes?.contains { $0.name == "id" && $0.stringValue == "models" } == true
+        }
+        #expect(circles(try #require(models)).count == 2)
+        #expect(try String(contentsOf: svg, encoding: .utf8).contains("tiny.en &lt;int8 &amp; &quot;q&quot;&gt;"))
+    }
+
+    @Test func aReportWithoutErrorRatesIsNotCharted() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let json = directory.appendingPathComponent("audio.json"), svg = directory.appendingPathComponent("audio.svg")
+        try Data(Self.savedReport([try Self.savedResult("tiny.en", sizeBytes: 1, realTimeFactor: 0.1, wer: nil)]).utf8).write(to: json)
+        let run = try cli.sotto(["bench", "--from-json", json.path, "--chart", svg.path])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("--manifest"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: svg.path))
+    }
+
+    @Test(arguments: [
+        (["bench", "--from-json", "r.json", "--model", "tiny.en"], "takes no --model"),
+        (["bench", "--from-json", "r.json", "--manifest", "m.jsonl", "--threads", "2"], "drop --manifest, --threads"),
+        (["bench", "--from-json", "r.json", "--json", "copy.json"], "drop --json"),
+        (["bench", "--audio", "a.wav"], "at least one --model"),
+        (["bench", "--model", "tiny.en"], "one of --audio and --manifest"),
+        (["bench", "--model", "tiny.en", "--audio", "a.wav", "--chart", "c.svg"], "needs --manifest"),
+        (["bench", "--from-json", "/nonexistent/r.json"], "cannot read the benchmark report"),
+    ])
+    func badCombinationsAreRefusedBeforeMeasuring(arguments: [String], message: String) throws {
+        let run = try cli.sotto(arguments)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
     }
 }
