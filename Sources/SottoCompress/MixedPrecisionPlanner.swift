@@ -60,30 +60,46 @@ public enum MixedPrecisionPlanner {
         var rate = try errorRate(base)
         progress(String(format: "all %@: error rate %.2f%% (bound %.2f%%)", target.description, rate, bound))
         for higher in ladder where rate > bound {
-            let order = promotionOrder(checkpoint, keys: keys, from: current, to: higher, sensitivities: sensitivities)
-            var cache: [Int: (Checkpoint, Double)] = [:]
-            func candidate(_ count: Int) throws -> (Checkpoint, Double) {
-                if let known = cache[count] { return known }
-                let model = try encoded(base, from: checkpoint, order.prefix(count).map { ($0, higher) })
+            var order = promotionOrder(checkpoint, keys: keys, from: current, to: higher, sensitivities: sensitivities)
+            var cache: [[String]: (Checkpoint, Double)] = [:]
+            func candidate(_ promoted: [String]) throws -> (Checkpoint, Double) {
+                if let known = cache[promoted] { return known }
+                let model = try encoded(base, from: checkpoint, promoted.map { ($0, higher) })
                 let result = (model, try errorRate(model))
-                progress(String(format: "%d matrices at %@: error rate %.2f%%", count, higher.description, result.1))
-                cache[count] = result
+                progress(String(format: "%d matrices at %@: error rate %.2f%%", promoted.count, higher.description, result.1))
+                cache[promoted] = result
                 return result
             }
-            var (low, high) = (1, order.count)
-            guard try candidate(high).1 <= bound else {
+            /// The shortest prefix of `order` within the bound (a binary search), or nil if none is.
+            func shortestPassingPrefix(_ order: [String]) throws -> [String]? {
+                guard !order.isEmpty, try candidate(order).1 <= bound else { return nil }
+                var (low, high) = (1, order.count)
+                while low < high {
+                    let middle = (low + high) / 2
+                    if try candidate(Array(order.prefix(middle))).1 <= bound { high = middle } else { low = middle + 1 }
+                }
+                return Array(order.prefix(low))
+            }
+            guard var chosen = try shortestPassingPrefix(order) else {
                 // Even all of them at this precision is not enough: keep them and climb the ladder.
-                (base, rate) = try candidate(high)
+                (base, rate) = try candidate(order)
                 for key in order { promoted[key] = higher.description }
                 current = higher
                 continue
             }
-            while low < high {
-                let middle = (low + high) / 2
-                if try candidate(middle).1 <= bound { high = middle } else { low = middle + 1 }
+            // The fewest promotions need not be the fewest bytes: when one matrix outweighs all the
+            // others chosen (tiny.en's tied token embedding is half the model), search again without
+            // it and keep the smaller answer.
+            let extra = { (key: String) in extraBytes(checkpoint, key, from: current, to: higher) }
+            while let largest = chosen.max(by: { extra($0) < extra($1) }),
+                  extra(largest) > chosen.filter({ $0 != largest }).reduce(0, { $0 + extra($1) }) {
+                let without = order.filter { $0 != largest }
+                guard let alternative = try shortestPassingPrefix(without),
+                      alternative.reduce(0, { $0 + extra($1) }) < chosen.reduce(0, { $0 + extra($1) }) else { break }
+                (order, chosen) = (without, alternative)
             }
-            (base, rate) = try candidate(low)
-            for key in order.prefix(low) { promoted[key] = higher.description }
+            (base, rate) = try candidate(chosen)
+            for key in chosen { promoted[key] = higher.description }
         }
         base.plan = PrecisionPlanRecord(target: target.description, maxWERIncrease: maxIncrease, baselineWER: baselineRate,
                                         planWER: rate, sensitivities: sensitivities, promoted: promoted, calibrationUtterances: 0)
@@ -97,16 +113,19 @@ public enum MixedPrecisionPlanner {
         [WeightEncoding.int8Channel, .float16].filter { $0.bitsPerWeight(cols: 512) > target.bitsPerWeight(cols: 512) }
     }
 
+    /// Bytes a matrix gains going from `from` to `to` (at least 1).
+    static func extraBytes(_ checkpoint: Checkpoint, _ key: String, from: WeightEncoding, to: WeightEncoding) -> Double {
+        let shape = checkpoint.tensors[key]?.shape ?? [1, 1]
+        let cols = shape.last ?? 1
+        return max(Double(shape.reduce(1, *)) * (to.bitsPerWeight(cols: cols) - from.bitsPerWeight(cols: cols)) / 8, 1)
+    }
+
     /// Keys ordered by sensitivity gained per extra byte of `to` over `from`.
     static func promotionOrder(_ checkpoint: Checkpoint, keys: [String], from: WeightEncoding, to: WeightEncoding,
                                sensitivities: [String: Double]) -> [String] {
-        func extraBytes(_ key: String) -> Double {
-            let shape = checkpoint.tensors[key]?.shape ?? [1, 1]
-            let cols = shape.last ?? 1
-            return max(Double(shape.reduce(1, *)) * (to.bitsPerWeight(cols: cols) - from.bitsPerWeight(cols: cols)) / 8, 1)
-        }
+        let extra = { (key: String) in extraBytes(checkpoint, key, from: from, to: to) }
         return keys.sorted { a, b in
-            let (ga, gb) = ((sensitivities[a] ?? 0) / extraBytes(a), (sensitivities[b] ?? 0) / extraBytes(b))
+            let (ga, gb) = ((sensitivities[a] ?? 0) / extra(a), (sensitivities[b] ?? 0) / extra(b))
             return ga != gb ? ga > gb : a < b
         }
     }

@@ -55,3 +55,37 @@ import Testing
         #expect(record.promoted.isEmpty && record.planWER == 2.5)
     }
 }
+
+extension MixedPrecisionPlannerTests {
+    /// One large matrix alone would meet the bound, but four small ones do too in fewer bytes: the
+    /// planner must find the smaller model, not just the fewest promotions. (A hand-made checkpoint:
+    /// the toy model's matrices are too narrow for int4 to be smaller than int8.)
+    @Test func prefersManySmallPromotionsToOneLargeOne() throws {
+        let large = "large.weight"
+        let small = (0..<6).map { "small\($0).weight" }
+        var rng = SeededGenerator(seed: 4)
+        var tensors: [String: StoredTensor] = [large: .float(Tensor(shape: [512, 64], data: rng.floats(512 * 64)))]
+        for key in small { tensors[key] = .float(Tensor(shape: [32, 64], data: rng.floats(32 * 64))) }
+        let float = Checkpoint(dims: ToyWhisper.dims, config: ModelConfig(), tensors: tensors,
+                               directory: URL(fileURLWithPath: "/nonexistent"), file: "hand-made")
+        let target = WeightEncoding.int4Block(size: 32, zeroPoint: false)
+        var quantized = float
+        for (key, stored) in tensors {
+            guard case .float(let tensor) = stored else { continue }
+            quantized.tensors[key] = .matrix(WeightMatrix.quantize(tensor, as: target))
+        }
+        // The large matrix is by far the most sensitive per byte, so it heads the promotion order.
+        var sensitivities = Dictionary(uniqueKeysWithValues: small.enumerated().map { ($1, Double(6 - $0)) })
+        sensitivities[large] = 1e6
+        let (planned, record) = try MixedPrecisionPlanner.plan(
+            quantized, float: float, target: target, keys: [large] + small, sensitivities: sensitivities,
+            maxIncrease: 3, baselineRate: 0,
+            errorRate: { candidate in
+                let int8 = Self.encodings(candidate).filter { $0.value == .int8Channel }.map(\.key)
+                return 10 - (int8.contains(large) ? 8 : 0) - 2 * Double(int8.filter { $0 != large }.count)
+            })
+        let chosen = Set(Self.encodings(planned).filter { $0.value == .int8Channel }.map(\.key))
+        #expect(chosen == Set(small.prefix(4)), "\(chosen.sorted())")
+        #expect(record.planWER == 2)
+    }
+}
