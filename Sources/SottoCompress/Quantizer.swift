@@ -11,6 +11,8 @@ public struct QuantizationOptions: Sendable {
     public var keepFloatEncoding: WeightEncoding
     /// How int8-static picks each layer's activation scale from its calibration histogram.
     public var observer: ScaleObserver
+    /// int4 matrices rounded with error feedback from calibration inputs (GPTQ) rather than to nearest.
+    public var errorFeedback = false
 
     public init(scheme: QuantizationScheme, keepFloat: [GlobPattern] = [], keepFloatEncoding: WeightEncoding = .float16,
                 observer: ScaleObserver = .defaultObserver) {
@@ -101,6 +103,7 @@ public enum Quantizer {
             choices["keepFloat"] = options.keepFloat.map(\.description).joined(separator: " ")
             choices["keepFloatEncoding"] = options.keepFloatEncoding.description
         }
+        if options.errorFeedback { choices["rounding"] = "gptq" }
         if let calibration {
             if options.scheme == .int8Static { choices["observer"] = options.observer.rawValue }
             choices["calibrationUtterances"] = calibration.languages.sorted { $0.key < $1.key }

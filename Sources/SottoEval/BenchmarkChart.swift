@@ -13,7 +13,7 @@ public enum BenchmarkChart {
     public static func render(_ report: BenchmarkReport, unit: ScoringUnit? = nil) throws -> String {
         let unit = unit ?? defaultUnit(for: report)
         let points = try chartPoints(report, unit: unit)
-        let x = ChartAxis(covering: points.map(\.realTimeFactor).max() ?? 0,
+        let x = ChartAxis(covering: points.map(\.realTimeFactor).max() ?? 0, from: points.map(\.realTimeFactor).min() ?? 0,
                           atZero: Layout.plotLeft, atMaximum: Layout.plotRight)
         let y = ChartAxis(covering: points.map(\.errorPercent).max() ?? 0,
                           atZero: Layout.plotBottom, atMaximum: Layout.plotTop)
@@ -42,6 +42,8 @@ public enum BenchmarkChart {
         /// A generous average advance of one character at 12 px sans-serif, for keeping labels on the canvas.
         static let characterWidth = 7.0
         static let labelCharacters = 32
+        /// Vertical distance between stacked labels.
+        static let lineHeight = 14.0
         /// Matplotlib's default cycle (tab10), distinguishable and colour-blind tolerable.
         static let colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                              "#bcbd22", "#17becf"]
@@ -104,21 +106,31 @@ public enum BenchmarkChart {
         return lines
     }
 
-    /// Largest circles first so small ones stay visible on top; labels after every circle so none is hidden.
+    /// Largest circles first so small ones stay visible on top; labels after every circle so none is
+    /// hidden, each moved down past the labels already placed that it would overlap (models of
+    /// equal error rate and similar speed otherwise print on top of each other).
     static func pointMarks(_ points: [ChartPoint], x: ChartAxis, y: ChartAxis, sizes: SizeScale,
                            unit: ScoringUnit) -> [String] {
         let ordered = points.sorted { $0.megabytes > $1.megabytes }
         var circles = [#"<g id="models" fill-opacity="0.55" stroke-width="1.5">"#]
         var labels = [#"<g id="labels">"#]
+        var placed: [(x0: Double, x1: Double, y: Double)] = []
         for point in ordered {
             let cx = x.pixel(point.realTimeFactor), cy = y.pixel(point.errorPercent), r = sizes.radius(point.megabytes)
             let summary = point.model + String(format: ": %.1f MB, real-time factor %.3f, %.2f %% ", point.megabytes,
                                                point.realTimeFactor, point.errorPercent) + unit.rateName
             circles.append(#"<circle cx="\#(format(cx))" cy="\#(format(cy))" r="\#(format(r))" "#
                            + #"fill="\#(point.color)" stroke="\#(point.color)"><title>\#(escaped(summary))</title></circle>"#)
-            let name = abbreviated(point.model, toCharacters: Layout.labelCharacters)
+            let name = abbreviated(displayName(point.model), toCharacters: Layout.labelCharacters)
             let (labelX, anchor) = labelPlacement(centerX: cx, radius: r, characters: name.count)
-            labels.append(text(name, x: labelX, y: cy + 4, attributes: #"text-anchor="\#(anchor)""#))
+            let width = Double(name.count) * Layout.characterWidth
+            let (x0, x1) = anchor == "end" ? (labelX - width, labelX) : (labelX, labelX + width)
+            var labelY = cy + 4
+            while placed.contains(where: { $0.x0 < x1 && x0 < $0.x1 && abs($0.y - labelY) < Layout.lineHeight }) {
+                labelY += Layout.lineHeight
+            }
+            placed.append((x0, x1, labelY))
+            labels.append(text(name, x: labelX, y: labelY, attributes: #"text-anchor="\#(anchor)""#))
         }
         return circles + ["</g>"] + labels + ["</g>"]
     }
@@ -186,6 +198,11 @@ public enum BenchmarkChart {
     }
 
     /// The end of a long name or path (the distinctive part: the model directory, the manifest file).
+    /// A model directory's own name (`/tmp/models/tiny-int8` -> `tiny-int8`); names and hub ids stay.
+    static func displayName(_ model: String) -> String {
+        model.hasPrefix("/") || model.hasPrefix(".") ? URL(fileURLWithPath: model).lastPathComponent : model
+    }
+
     static func abbreviated(_ text: String, toCharacters limit: Int) -> String {
         text.count <= limit ? text : "…" + text.suffix(limit - 1)
     }
@@ -198,13 +215,17 @@ struct ChartAxis {
     let pixelAtZero: Double
     let pixelAtMaximum: Double
 
-    init(covering largest: Double, atZero pixelAtZero: Double, atMaximum pixelAtMaximum: Double) {
+    /// From 0, or with `smallest` from a round value a little below it when 0 would squeeze the points
+    /// into a corner (compressed models of one family often differ by a few percent in speed).
+    init(covering largest: Double, from smallest: Double = 0, atZero pixelAtZero: Double, atMaximum pixelAtMaximum: Double) {
         // Headroom so the largest point's circle is not flush with the frame; 1 when all values are 0.
         let top = largest.isFinite && largest > 0 ? largest * 1.08 : 1
-        let step = Self.roundStep(atLeast: top / 5)
-        let steps = max(1, Int((top / step - 1e-9).rounded(.up)))
+        let lowest = smallest.isFinite && smallest > 0 && smallest < top ? max(0, smallest - 0.2 * (top - smallest) - 0.02 * top) : 0
+        let step = Self.roundStep(atLeast: (top - lowest) / 5)
+        let start = (lowest / step).rounded(.down) * step
+        let steps = max(1, Int(((top - start) / step - 1e-9).rounded(.up)))
         self.step = step
-        ticks = (0...steps).map { Double($0) * step }
+        ticks = (0...steps).map { start + Double($0) * step }
         self.pixelAtZero = pixelAtZero
         self.pixelAtMaximum = pixelAtMaximum
     }
@@ -217,7 +238,8 @@ struct ChartAxis {
     }
 
     func pixel(_ value: Double) -> Double {
-        pixelAtZero + (pixelAtMaximum - pixelAtZero) * value / (ticks.last ?? 1)
+        let (first, last) = (ticks.first ?? 0, ticks.last ?? 1)
+        return pixelAtZero + (pixelAtMaximum - pixelAtZero) * (value - first) / (last - first)
     }
 
     /// As many decimals as the step needs (0.05 -> 2, 20 -> 0).

@@ -70,14 +70,14 @@ struct QuantizeCommand: ParsableCommand {
             guard calibration != nil else { throw ValidationError("--plan auto needs calibration audio: --calibration MANIFEST.jsonl") }
             guard case .weightOnly = scheme else { throw ValidationError("--plan auto starts from a weight-only scheme (int4-g32, int8, ...)") }
         }
-        let errorFeedback = try usesErrorFeedback(scheme)
-        let options = QuantizationOptions(scheme: scheme, keepFloat: keepFloat.map(GlobPattern.init),
+        var options = QuantizationOptions(scheme: scheme, keepFloat: keepFloat.map(GlobPattern.init),
                                           keepFloatEncoding: keepEncoding, observer: observer)
+        options.errorFeedback = try usesErrorFeedback(scheme)
         let started = Date()
         let directory = try ModelLocator.resolve(model) { file in printError("downloading \(file)") }
         let source = try Checkpoint.read(directory: directory)
         let calibrated = scheme == .int8Static ? try calibration.map { try calibrate(source, manifestPath: $0) } : nil
-        let hessians = errorFeedback ? try collectHessians(source, options: options, manifestPath: calibration!) : [:]
+        let hessians = options.errorFeedback ? try collectHessians(source, options: options, manifestPath: calibration!) : [:]
         let progress = ProgressBar(label: "quantizing", unit: "matrices")
         var quantized = try Quantizer.quantize(source, options: options, calibration: calibrated, hessians: hessians) { done, total in
             progress.update(done: Double(done), total: Double(total))

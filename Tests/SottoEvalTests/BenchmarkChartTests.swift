@@ -85,6 +85,14 @@ import Testing
     @Test func axesStartAtZeroWithRoundTicks() throws {
         let texts = try Chart(Self.report).texts(in: "axes")
         #expect(texts.starts(with: ["0.00", "0.05", "0.10", "0.15", "0.20", "0.25", "0", "2", "4", "6"]))
+        var clustered = Self.report
+        clustered.results = [Self.result("a", sizeBytes: 40_000_000, realTimeFactor: 0.077, wer: (2, 100)),
+                             Self.result("b", sizeBytes: 20_000_000, realTimeFactor: 0.089, wer: (4, 100))]
+        // Speeds a few percent apart get an axis of their own rather than a sliver beside 0; WER keeps 0.
+        let zoomed = try Chart(clustered).texts(in: "axes")
+        #expect(zoomed.starts(with: ["0.070", "0.075", "0.080", "0.085", "0.090", "0.095", "0.100", "0", "1"]), "\(zoomed)")
+        let chart = try Chart(clustered)
+        #expect(try chart.circle("b").x - chart.circle("a").x > 100, "the two speeds are spread apart")
         #expect(texts.contains { $0.hasPrefix("real-time factor") })
         #expect(texts.contains { $0.hasPrefix("WER (%") })
     }
