@@ -79,9 +79,19 @@ public enum ToyWhisper {
         return rng.floats(dims.nMels * dims.nFrames)
     }
 
+    /// A fresh directory under the test process's own temporary root, which is removed when the
+    /// process exits (hundreds of tests write toy models; none has to clean up after itself).
     public static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sotto-\(UUID().uuidString)")
+        let dir = testTemporaryRoot.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
 }
+
+private let testTemporaryRoot: URL = {
+    atexit { try? FileManager.default.removeItem(at: testTemporaryRootPath) }
+    return testTemporaryRootPath
+}()
+
+private let testTemporaryRootPath = FileManager.default.temporaryDirectory
+    .appendingPathComponent("sotto-tests-\(ProcessInfo.processInfo.processIdentifier)")
