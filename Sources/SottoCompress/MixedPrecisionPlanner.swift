@@ -52,7 +52,9 @@ public enum MixedPrecisionPlanner {
         maxIncrease: Double, baselineRate: Double, errorRate: (Checkpoint) throws -> Double,
         progress: (String) -> Void = { _ in }
     ) throws -> (checkpoint: Checkpoint, record: PrecisionPlanRecord) {
-        let bound = baselineRate + maxIncrease
+        // Rates are percentages of word counts: 20 errors in 1000 words must meet a 2-point bound,
+        // though 20.0 / 1000 * 100 lands a rounding error above 2.0.
+        let bound = baselineRate + maxIncrease + 1e-9
         let ladder = promotionLadder(from: target)
         var base = quantized
         var promoted: [String: String] = [:]
