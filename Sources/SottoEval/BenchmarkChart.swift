@@ -125,9 +125,19 @@ public enum BenchmarkChart {
             let (labelX, anchor) = labelPlacement(centerX: cx, radius: r, characters: name.count)
             let width = Double(name.count) * Layout.characterWidth
             let (x0, x1) = anchor == "end" ? (labelX - width, labelX) : (labelX, labelX + width)
+            // Nearest free line: 0, one up, one down, two up, ... inside the plot (points at 0% WER
+            // would otherwise stack labels below the axis).
+            func isFree(_ y: Double) -> Bool {
+                guard y >= Layout.plotTop + Layout.lineHeight, y <= Layout.plotBottom - 2 else { return false }
+                return !placed.contains { $0.x0 < x1 && x0 < $0.x1 && abs($0.y - y) < Layout.lineHeight }
+            }
             var labelY = cy + 4
-            while placed.contains(where: { $0.x0 < x1 && x0 < $0.x1 && abs($0.y - labelY) < Layout.lineHeight }) {
-                labelY += Layout.lineHeight
+            for step in 0..<40 {
+                let lines = Double((step + 1) / 2) * (step % 2 == 1 ? -1.0 : 1.0)
+                if isFree(cy + 4 + lines * Layout.lineHeight) {
+                    labelY = cy + 4 + lines * Layout.lineHeight
+                    break
+                }
             }
             placed.append((x0, x1, labelY))
             labels.append(text(name, x: labelX, y: labelY, attributes: #"text-anchor="\#(anchor)""#))
