@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Sotto's test suite: setup (packages, tiny.en and base, spelling table), then unit, golden and
 # integration tests in release mode (inference in a debug build is too slow for real speech).
-#   SOTTO_TEST_HEAVY=1  also runs the slow checks (beam search against greedy on the dev set).
+#   SOTTO_TEST_HEAVY=1  also runs the slow checks (beam search against greedy on the dev set, base int8-static).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOTTO_MODELS="${SOTTO_MODELS:-tiny.en base}" bash scripts/setup.sh
