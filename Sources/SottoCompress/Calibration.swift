@@ -27,9 +27,7 @@ public enum Calibration {
     public static func run(transcriber: Transcriber, manifest: Manifest, limit: Int? = nil,
                            progress: (_ done: Int, _ total: Int, _ id: String) -> Void = { _, _, _ in }) throws -> CalibrationResult {
         let multilingual = transcriber.model.dims.isMultilingual
-        // An English-only model cannot be asked for other languages; their audio would only add noise.
-        let usable = manifest.entries.filter { multilingual || ($0.language ?? "en") == "en" }
-        let entries = interleavedByLanguage(usable, limit: limit ?? usable.count)
+        let entries = usableEntries(manifest, multilingual: multilingual, limit: limit)
         let recorder = ActivationRecorder()
         var languages: [String: Int] = [:]
         var audioSeconds = 0.0
@@ -47,6 +45,13 @@ public enum Calibration {
         }
         return CalibrationResult(histograms: recorder.histograms, languages: languages, audioSeconds: audioSeconds,
                                  manifestSHA256: try SHA256.hex(of: manifest.url))
+    }
+
+    /// Up to `limit` (default all) of the entries the model can take, each language in turn. An
+    /// English-only model cannot be asked for other languages; their audio would only add noise.
+    static func usableEntries(_ manifest: Manifest, multilingual: Bool, limit: Int?) -> [ManifestEntry] {
+        let usable = manifest.entries.filter { multilingual || ($0.language ?? "en") == "en" }
+        return interleavedByLanguage(usable, limit: limit ?? usable.count)
     }
 
     /// Up to `limit` entries taking each language in turn, so a limit never drops a language.

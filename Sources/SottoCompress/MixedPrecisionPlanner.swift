@@ -15,8 +15,7 @@ public struct CalibrationScorer: Sendable {
 
     /// Transcribes the unlabelled entries with `float` to make their references.
     public init(manifest: Manifest, limit: Int, float: Transcriber, scorer: TranscriptScorer) throws {
-        let usable = manifest.entries.filter { float.model.dims.isMultilingual || ($0.language ?? "en") == "en" }
-        var entries = Calibration.interleavedByLanguage(usable, limit: limit)
+        var entries = Calibration.usableEntries(manifest, multilingual: float.model.dims.isMultilingual, limit: limit)
         let options = Self.options
         for index in entries.indices where entries[index].text == nil {
             let samples = try AudioLoader.load(path: manifest.audioURL(for: entries[index]).path)

@@ -26,6 +26,11 @@ public struct QuantizationOptions: Sendable {
     public func encoding(for key: String) -> WeightEncoding {
         keepFloat.contains { $0.matches(key) } ? keepFloatEncoding : scheme.matrixEncoding
     }
+
+    /// The weight matrices of `checkpoint` that take the scheme's encoding (not kept float).
+    public func schemeKeys(_ checkpoint: Checkpoint) -> [String] {
+        checkpoint.parameterNames.filter { $0.isMatrix && encoding(for: $0.key) == scheme.matrixEncoding }.map(\.key)
+    }
 }
 
 public enum QuantizationError: Error, CustomStringConvertible, Equatable {

@@ -25,8 +25,7 @@ public enum SensitivityAnalysis {
                                progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> [CalibrationWindow] {
         let model = transcriber.model
         let multilingual = model.dims.isMultilingual
-        let usable = manifest.entries.filter { multilingual || ($0.language ?? "en") == "en" }
-        let entries = Calibration.interleavedByLanguage(usable, limit: limit)
+        let entries = Calibration.usableEntries(manifest, multilingual: multilingual, limit: limit)
         return try entries.enumerated().map { index, entry in
             defer { progress(index + 1, entries.count) }
             let samples = try AudioLoader.load(path: manifest.audioURL(for: entry).path)

@@ -37,47 +37,41 @@ public enum ErrorFeedbackQuantization {
             // An input that never fired carries no information: its weights cannot matter, zero them.
             for r in 0..<rows { weights[r * cols + dead] = 0 }
         })
-        let sizes = try! WeightMatrix.partSizes(rows: rows, cols: cols, encoding: encoding)
-        var values = [UInt8](repeating: 0, count: sizes.values)
-        var scales = [UInt8](repeating: 0, count: sizes.scales)
-        var zeros = [UInt8](repeating: 0, count: sizes.zeros)
         let blocks = encoding.blocksPerRow(cols: cols)
         let rowBytes = encoding.valueBytesPerRow(cols: cols)
-        weights.withUnsafeBufferPointer { w in
+        return weights.withUnsafeBufferPointer { w in
             factor.withUnsafeBufferPointer { u in
-                values.withUnsafeMutableBytes { v in
-                    scales.withUnsafeMutableBytes { s in
-                        zeros.withUnsafeMutableBytes { z in
-                            let parts = QuantizedParts(values: v, scales: s, zeros: z)
-                            Compute.parallelFor(rows, minimumPerTask: 8) { range in
-                                var row = [Float](repeating: 0, count: cols)
-                                var codes = [UInt8](repeating: 0, count: WeightEncoding.paddedColumns(cols))
-                                for r in range {
-                                    for k in 0..<cols { row[k] = w[r * cols + k] }
-                                    row.withUnsafeMutableBufferPointer { x in
-                                        for b in 0..<blocks {
-                                            let columns = (b * size)..<min(cols, (b + 1) * size)
-                                            let block = WeightQuantizer.int4Block(UnsafeBufferPointer(rebasing: x[columns]), zeroPoint: zeroPoint)
-                                            for k in columns {
-                                                codes[k] = block.code(x[k])
-                                                // x[j] -= err * U[k, j] for the columns after k.
-                                                let error = (x[k] - block.value(codes[k])) / u[k * cols + k]
-                                                let rest = cols - k - 1
-                                                if rest > 0, error != 0 { Vector.axpy(-error, u.baseAddress! + k * cols + k + 1, x.baseAddress! + k + 1, rest) }
-                                            }
-                                            WeightQuantizer.storeInt4(block, row: r, block: b, blocks: blocks, zeroPoint: zeroPoint,
-                                                                      codes: &codes, cols: cols, into: parts)
-                                        }
-                                    }
-                                    WeightQuantizer.packInt4(codes, into: parts.values, at: r * rowBytes)
-                                }
-                            }
+                WeightMatrix.encodedRows(rows: rows, cols: cols, encoding: encoding, minimumPerTask: 8) { range, parts in
+                    var row = [Float](repeating: 0, count: cols)
+                    var codes = [UInt8](repeating: 0, count: WeightEncoding.paddedColumns(cols))
+                    for r in range {
+                        for k in 0..<cols { row[k] = w[r * cols + k] }
+                        for b in 0..<blocks {
+                            let columns = (b * size)..<min(cols, (b + 1) * size)
+                            let block = row.withUnsafeMutableBufferPointer { feedBack(block: columns, of: $0, zeroPoint: zeroPoint, factor: u, codes: &codes) }
+                            WeightQuantizer.storeInt4(block, row: r, block: b, blocks: blocks, zeroPoint: zeroPoint,
+                                                      codes: &codes, cols: cols, into: parts)
                         }
+                        WeightQuantizer.packInt4(codes, into: parts.values, at: r * rowBytes)
                     }
                 }
             }
         }
-        return WeightMatrix(unchecked: rows, cols: cols, encoding: encoding, values: Data(values), scales: Data(scales), zeros: Data(zeros))
+    }
+
+    /// Chooses one block's scale from the row as the earlier errors left it, then codes its columns,
+    /// each column's error spread over the columns after it: `x[j] -= err * U[k, j]`.
+    private static func feedBack(block columns: Range<Int>, of x: UnsafeMutableBufferPointer<Float>, zeroPoint: Bool,
+                                 factor u: UnsafeBufferPointer<Float>, codes: inout [UInt8]) -> Int4Block {
+        let cols = x.count
+        let block = WeightQuantizer.int4Block(UnsafeBufferPointer(rebasing: x[columns]), zeroPoint: zeroPoint)
+        for k in columns {
+            codes[k] = block.code(x[k])
+            let error = (x[k] - block.value(codes[k])) / u[k * cols + k]
+            let rest = cols - k - 1
+            if rest > 0, error != 0 { Vector.axpy(-error, u.baseAddress! + k * cols + k + 1, x.baseAddress! + k + 1, rest) }
+        }
+        return block
     }
 
     /// The upper Cholesky factor `U` of `(H + damp I)^-1` (`U^T U = H^-1`), row-major, as float. Columns

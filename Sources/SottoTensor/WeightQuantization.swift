@@ -8,22 +8,29 @@ extension WeightMatrix {
         precondition(encoding.isValid, "invalid weight encoding \(encoding)")
         let (rows, cols) = (tensor.shape[0], tensor.shape[1])
         if encoding == .float32 { return WeightMatrix(tensor) }
+        return tensor.data.withUnsafeBufferPointer { w in
+            encodedRows(rows: rows, cols: cols, encoding: encoding, minimumPerTask: max(1, 16384 / max(cols, 1))) { range, parts in
+                for row in range {
+                    let weights = UnsafeBufferPointer(rebasing: w[(row * cols)..<((row + 1) * cols)])
+                    WeightQuantizer.quantizeRow(row, weights, as: encoding, into: parts)
+                }
+            }
+        }
+    }
+
+    /// Allocates the parts of a `[rows, cols]` matrix in `encoding`, lets `encode` fill rows in parallel
+    /// chunks (each chunk writing only its rows' bytes), and wraps the result.
+    static func encodedRows(rows: Int, cols: Int, encoding: WeightEncoding, minimumPerTask: Int,
+                            _ encode: (Range<Int>, QuantizedParts) -> Void) -> WeightMatrix {
         let sizes = try! partSizes(rows: rows, cols: cols, encoding: encoding)  // a Tensor's shape cannot overflow
         var values = [UInt8](repeating: 0, count: sizes.values)
         var scales = [UInt8](repeating: 0, count: sizes.scales)
         var zeros = [UInt8](repeating: 0, count: sizes.zeros)
-        tensor.data.withUnsafeBufferPointer { w in
-            values.withUnsafeMutableBytes { v in
-                scales.withUnsafeMutableBytes { s in
-                    zeros.withUnsafeMutableBytes { z in
-                        let parts = QuantizedParts(values: v, scales: s, zeros: z)
-                        Compute.parallelFor(rows, minimumPerTask: max(1, 16384 / max(cols, 1))) { range in
-                            for row in range {
-                                let weights = UnsafeBufferPointer(rebasing: w[(row * cols)..<((row + 1) * cols)])
-                                WeightQuantizer.quantizeRow(row, weights, as: encoding, into: parts)
-                            }
-                        }
-                    }
+        values.withUnsafeMutableBytes { v in
+            scales.withUnsafeMutableBytes { s in
+                zeros.withUnsafeMutableBytes { z in
+                    let parts = QuantizedParts(values: v, scales: s, zeros: z)
+                    Compute.parallelFor(rows, minimumPerTask: minimumPerTask) { encode($0, parts) }
                 }
             }
         }

@@ -76,15 +76,23 @@ struct QuantizeCommand: ParsableCommand {
         let started = Date()
         let directory = try ModelLocator.resolve(model) { file in printError("downloading \(file)") }
         let source = try Checkpoint.read(directory: directory)
-        let calibrated = scheme == .int8Static ? try calibration.map { try calibrate(source, manifestPath: $0) } : nil
-        let hessians = options.errorFeedback ? try collectHessians(source, options: options, manifestPath: calibration!) : [:]
+        let float = calibration == nil ? nil : try floatTranscriber(source)
+        let calibrated = scheme == .int8Static ? try calibration.map { try calibrate(float!, manifestPath: $0) } : nil
+        // GPTQ's Hessians and the plan's sensitivities read windows of the same calibration
+        // utterances in the same order: transcribe the longer list once.
+        let hessianWindows = options.errorFeedback ? calibrationLimit ?? Self.defaultWindowLimit : 0
+        let windowCount = max(hessianWindows, plan == nil ? 0 : sensitivityWindows)
+        let windows = windowCount > 0 ? try calibrationWindows(float!, manifestPath: calibration!, count: windowCount) : []
+        let hessians = options.errorFeedback
+            ? collectHessians(float!, keys: options.schemeKeys(source), windows: Array(windows.prefix(hessianWindows))) : [:]
         let progress = ProgressBar(label: "quantizing", unit: "matrices")
         var quantized = try Quantizer.quantize(source, options: options, calibration: calibrated, hessians: hessians) { done, total in
             progress.update(done: Double(done), total: Double(total))
         }
         progress.finish()
-        if plan != nil, let calibration {
-            quantized = try planMixedPrecision(source, quantized, options: options, manifestPath: calibration)
+        if plan != nil, let calibration, let float {
+            quantized = try planMixedPrecision(source, quantized, options: options, float: float, manifestPath: calibration,
+                                               windows: Array(windows.prefix(sensitivityWindows)))
         }
         let destination = URL(fileURLWithPath: output)
         try Quantizer.write(quantized, options: options, calibration: calibrated,
@@ -118,17 +126,19 @@ extension QuantizeCommand {
         }
     }
 
-    /// The float model teacher-forced over calibration windows, summing each int4 matrix's input Hessian.
-    private func collectHessians(_ source: Checkpoint, options: QuantizationOptions, manifestPath: String) throws -> [String: [Double]] {
+    /// The first 30 s of `count` calibration utterances with the float model's transcripts.
+    private func calibrationWindows(_ float: Transcriber, manifestPath: String, count: Int) throws -> [CalibrationWindow] {
         let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
-        let float = try floatTranscriber(source)
-        let keys = source.parameterNames.filter { $0.isMatrix && options.encoding(for: $0.key) == options.scheme.matrixEncoding }.map(\.key)
         let transcribing = ProgressBar(label: "transcribing calibration", unit: "utterances")
-        let windows = try SensitivityAnalysis.windows(transcriber: float, manifest: manifest,
-                                                      limit: calibrationLimit ?? Self.defaultWindowLimit) { done, total in
+        let windows = try SensitivityAnalysis.windows(transcriber: float, manifest: manifest, limit: count) { done, total in
             transcribing.update(done: Double(done), total: Double(total))
         }
         transcribing.finish()
+        return windows
+    }
+
+    /// The float model teacher-forced over calibration windows, summing each int4 matrix's input Hessian.
+    private func collectHessians(_ float: Transcriber, keys: [String], windows: [CalibrationWindow]) -> [String: [Double]] {
         let progress = ProgressBar(label: "input statistics", unit: "windows")
         let hessians = InputHessians.collect(float.model, windows: windows, keys: Set(keys)) { done, total in
             progress.update(done: Double(done), total: Double(total))
@@ -138,13 +148,12 @@ extension QuantizeCommand {
     }
 
     /// Runs the float model over the calibration audio, recording every layer's input.
-    private func calibrate(_ source: Checkpoint, manifestPath: String) throws -> CalibrationResult {
+    private func calibrate(_ transcriber: Transcriber, manifestPath: String) throws -> CalibrationResult {
         let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
-        let targets = languages.isEmpty && !source.dims.isMultilingual ? ["en"] : languages
+        let targets = languages.isEmpty && !transcriber.model.dims.isMultilingual ? ["en"] : languages
         for language in Calibration.missingLanguages(targets, in: manifest) {
             printError("warning: the calibration audio has no \(language) utterance; scales for \(language) speech are guessed from other languages")
         }
-        let transcriber = try floatTranscriber(source)
         let progress = ProgressBar(label: "calibrating", unit: "utterances")
         let result = try Calibration.run(transcriber: transcriber, manifest: manifest, limit: calibrationLimit) { done, total, _ in
             progress.update(done: Double(done), total: Double(total))
@@ -158,12 +167,10 @@ extension QuantizeCommand {
 
 extension QuantizeCommand {
     /// `--plan auto`: sensitivities, then the promotion search, printing the plan it chose.
-    private func planMixedPrecision(_ source: Checkpoint, _ quantized: Checkpoint, options: QuantizationOptions,
-                                    manifestPath: String) throws -> Checkpoint {
+    private func planMixedPrecision(_ source: Checkpoint, _ quantized: Checkpoint, options: QuantizationOptions, float: Transcriber,
+                                    manifestPath: String, windows: [CalibrationWindow]) throws -> Checkpoint {
         let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
-        let float = try floatTranscriber(source)
-        let windows = try SensitivityAnalysis.windows(transcriber: float, manifest: manifest, limit: sensitivityWindows)
-        let keys = source.parameterNames.filter { $0.isMatrix && options.encoding(for: $0.key) == options.scheme.matrixEncoding }.map(\.key)
+        let keys = options.schemeKeys(source)
         let progress = ProgressBar(label: "sensitivity", unit: "matrices")
         let sensitivities = try SensitivityAnalysis.measure(source, quantized: quantized, keys: keys,
                                                              windows: windows) { done, total in
