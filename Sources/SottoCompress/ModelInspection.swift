@@ -45,7 +45,7 @@ public struct ModelInspection: Sendable, Codable {
     private static func row(_ key: String, _ stored: StoredTensor?, storedAs: String?) -> Row {
         switch stored {
         case .matrix(let matrix):
-            return Row(name: key, shape: [matrix.rows, matrix.cols], encoding: matrix.encoding.description,
+            return Row(name: key, shape: [matrix.rows, matrix.cols], encoding: matrix.layoutDescription,
                        parameters: matrix.rows * matrix.cols, bytes: matrix.byteCount)
         case .float(let tensor):
             let encoding = storedAs ?? "f32"

@@ -12,8 +12,11 @@ public struct CalibrationWindow: Sendable {
     public let id: String
     /// `[nMels, framesPerChunk]`, zero-padded as Whisper pads.
     public let mel: [Float]
-    /// Start-of-transcript prompt, the float model's text tokens, end of text.
+    /// Start-of-transcript prompt with no-timestamps, the float model's text tokens, end of text.
     public let tokens: [Int]
+    /// The same transcript as decoded with timestamps (the default mode): start-of-transcript
+    /// prompt, text and timestamp tokens of the first window, end of text.
+    public let timedTokens: [Int]
 }
 
 /// How much each weight matrix hurts when it alone is quantized: the mean KL divergence between the
@@ -32,16 +35,18 @@ public enum SensitivityAnalysis {
             let first = Array(samples.prefix(AudioTiming.sampleRateHz * 30))
             var options = TranscriptionOptions()
             options.decoding.beamSize = 1
-            options.decoding.withoutTimestamps = true
             options.decoding.language = multilingual ? entry.language : nil
             options.temperatures = [0]
             let result = try transcriber.transcribe(samples: first, options: options)
             let special = transcriber.tokenizer.special
             let text = result.segments.flatMap(\.tokens).filter { $0 < special.eot }
-            let prompt = transcriber.tokenizer.sotSequence(language: multilingual ? result.language : nil, task: .transcribe)
-                + [special.noTimestamps]
-            let tokens = Array((prompt + text + [special.eot]).prefix(model.dims.nTextCtx))
-            return CalibrationWindow(id: entry.id, mel: paddedWindow(first, nMels: model.dims.nMels), tokens: tokens)
+            let timed = result.segments.filter { $0.seekFrames == 0 }.flatMap(\.tokens)
+                .filter { $0 < special.eot || $0 >= special.timestampBegin }
+            let sot = transcriber.tokenizer.sotSequence(language: multilingual ? result.language : nil, task: .transcribe)
+            let tokens = Array((sot + [special.noTimestamps] + text + [special.eot]).prefix(model.dims.nTextCtx))
+            let timedTokens = Array((sot + timed + [special.eot]).prefix(model.dims.nTextCtx))
+            return CalibrationWindow(id: entry.id, mel: paddedWindow(first, nMels: model.dims.nMels), tokens: tokens,
+                                     timedTokens: timedTokens)
         }
     }
 
@@ -68,6 +73,27 @@ public enum SensitivityAnalysis {
             progress(done + 1, keys.count)
         }
         return result
+    }
+
+    /// How much each row of the tied token embedding matters as the output projection: the float
+    /// model's next-token probability of each vocabulary entry, averaged over every teacher-forced
+    /// position of `windows`, decoded both without and with timestamps. Logit noise on row v costs KL
+    /// in proportion to p(v), so rows with high mean probability are the ones worth storing
+    /// precisely; the timestamp tokens earn theirs in the timed sequences (an int4 end-of-segment
+    /// timestamp made base repeat a whole segment into the padding).
+    public static func tokenImportance(_ model: WhisperModel, windows: [CalibrationWindow]) -> [String: [Double]] {
+        var mean = [Double](repeating: 0, count: model.dims.nVocab)
+        var positions = 0
+        for window in windows {
+            let audio = model.encode(mel: window.mel)
+            for tokens in [window.tokens, window.timedTokens] {
+                for logProbabilities in logProbabilities(model, tokens, audio) {
+                    for (token, logProbability) in logProbabilities.enumerated() { mean[token] += Double(exp(logProbability)) }
+                    positions += 1
+                }
+            }
+        }
+        return [CheckpointNames.tokenEmbedding: mean.map { $0 / Double(max(positions, 1)) }]
     }
 
     /// Log-probabilities at every position after the prompt's first token.

@@ -15,6 +15,9 @@ package struct ParameterName: Sendable {
 /// The name table: every parameter the architecture reads, in one place. The loader walks it; a
 /// new checkpoint format adds a column here, not names scattered through the model.
 package enum CheckpointNames {
+    /// The token embedding, which is also the output projection (tied weights).
+    package static let tokenEmbedding = "decoder.token_embedding.weight"
+
     package static func parameters(_ d: ModelDimensions) -> [ParameterName] {
         let (a, t) = (d.nAudioState, d.nTextState)
         var rows: [ParameterName] = [
@@ -33,7 +36,7 @@ package enum CheckpointNames {
         }
         rows += layerNorm("encoder.ln_post", "encoder/layer_norm", a)
         rows += [
-            .init(key: "decoder.token_embedding.weight", ctranslate2: "decoder/embeddings/weight", shape: [d.nVocab, t]),
+            .init(key: tokenEmbedding, ctranslate2: "decoder/embeddings/weight", shape: [d.nVocab, t]),
             .init(key: "decoder.positional_embedding", ctranslate2: "decoder/position_encodings/encodings", shape: [d.nTextCtx, t]),
         ]
         for i in 0..<d.nTextLayer {

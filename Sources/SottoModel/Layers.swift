@@ -17,6 +17,7 @@ struct Linear: Sendable {
     }
 
     init(key: String, weight: WeightMatrix, bias: [Float]?, activation: ActivationQuantization?) {
+        precondition(activation == nil || weight.correction == nil, "\(key): int8 activations with a row correction")
         self.key = key
         self.weight = weight
         self.bias = bias

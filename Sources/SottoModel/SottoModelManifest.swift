@@ -19,19 +19,22 @@ public struct SottoModelManifest: Codable, Sendable, Equatable {
     public var encodings: [String: String]
     /// Weight matrices whose products quantize their input to int8 (int8-dynamic, int8-static).
     public var activations: [String: ActivationQuantization]?
+    /// Weight matrices with a `RowCorrection`: the corrections' encoding.
+    public var corrections: [String: String]?
     /// The evidence behind a mixed-precision plan (`sotto quantize --plan auto`).
     public var plan: PrecisionPlanRecord?
     public var provenance: Provenance
 
     public init(dims: ModelDimensions, config: ModelConfig, encodings: [String: String],
-                activations: [String: ActivationQuantization]? = nil, plan: PrecisionPlanRecord? = nil,
-                provenance: Provenance) {
+                activations: [String: ActivationQuantization]? = nil, corrections: [String: String]? = nil,
+                plan: PrecisionPlanRecord? = nil, provenance: Provenance) {
         format = Self.formatName
         version = Self.currentVersion
         self.dims = dims
         self.config = config
         self.encodings = encodings
         self.activations = activations
+        self.corrections = corrections
         self.plan = plan
         self.provenance = provenance
     }
@@ -80,16 +83,20 @@ public struct PrecisionPlanRecord: Codable, Sendable, Equatable {
     public var sensitivities: [String: Double]
     /// Matrices promoted above the target, most deserving first.
     public var promoted: [String: String]
+    /// Matrices left at the target with their most important rows corrected: how many rows.
+    public var correctedRows: [String: Int]?
     public var calibrationUtterances: Int
 
     public init(target: String, maxWERIncrease: Double, baselineWER: Double, planWER: Double,
-                sensitivities: [String: Double], promoted: [String: String], calibrationUtterances: Int) {
+                sensitivities: [String: Double], promoted: [String: String], correctedRows: [String: Int]? = nil,
+                calibrationUtterances: Int) {
         self.target = target
         self.maxWERIncrease = maxWERIncrease
         self.baselineWER = baselineWER
         self.planWER = planWER
         self.sensitivities = sensitivities
         self.promoted = promoted
+        self.correctedRows = correctedRows
         self.calibrationUtterances = calibrationUtterances
     }
 }
@@ -99,10 +106,13 @@ public enum SottoVersion {
 }
 
 /// How a weight matrix's parts are named and typed inside model.safetensors: the values under the
-/// parameter's own name, scales and zero points as companions.
+/// parameter's own name, scales and zero points as companions; a row correction's matrix under
+/// `<name>.correction` (with its own companions) and its row numbers as I32 `<name>.correction_rows`.
 enum StoredMatrixLayout {
     static func scalesName(_ key: String) -> String { key + ".scales" }
     static func zerosName(_ key: String) -> String { key + ".zeros" }
+    static func correctionName(_ key: String) -> String { key + ".correction" }
+    static func correctedRowsName(_ key: String) -> String { key + ".correction_rows" }
 
     static func valuesDType(_ encoding: WeightEncoding) -> SafetensorsDType {
         switch encoding {
@@ -127,6 +137,11 @@ enum StoredMatrixLayout {
         }
         if !matrix.zerosShape.isEmpty {
             entries.append(.init(name: zerosName(key), dtype: .U8, shape: matrix.zerosShape, bytes: matrix.zeros))
+        }
+        if let correction = matrix.correction {
+            entries += Self.entries(correctionName(key), correction.corrections)
+            let rows = correction.rows.map(\.littleEndian).withUnsafeBufferPointer { Data(buffer: $0) }
+            entries.append(.init(name: correctedRowsName(key), dtype: .I32, shape: [correction.rows.count], bytes: rows))
         }
         return entries
     }

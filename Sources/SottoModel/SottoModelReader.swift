@@ -18,12 +18,20 @@ enum SottoModelReader {
                 throw ModelError.badConfig(file: manifestURL.path, reason: "\(row.key) has encoding \"\(name)\"")
             }
             tensors[row.key] = row.isMatrix
-                ? .matrix(try matrix(row, encoding, file))
+                ? .matrix(try matrix(row.key, row.shape, encoding, file))
                 : .float(try floats(row, encoding, file))
+        }
+        for (key, name) in manifest.corrections ?? [:] {
+            guard case .matrix(let main) = tensors[key], let encoding = WeightEncoding(name) else {
+                throw ModelError.badConfig(file: manifestURL.path, reason: "row correction \"\(name)\" on \(key), "
+                                           + "which is not a weight matrix or not an encoding")
+            }
+            tensors[key] = .matrix(try corrected(main, key, encoding, file))
         }
         let activations = manifest.activations ?? [:]
         for (key, activation) in activations {
-            guard case .matrix(let matrix) = tensors[key], matrix.encoding == .int8Channel, activation.isValid else {
+            guard case .matrix(let matrix) = tensors[key], matrix.encoding == .int8Channel, matrix.correction == nil,
+                  activation.isValid else {
                 throw ModelError.badConfig(file: manifestURL.path, reason: "activation quantization \(activation) on \(key), "
                                            + "which is not an int8 weight matrix or has an invalid scale")
             }
@@ -50,16 +58,16 @@ enum SottoModelReader {
         return manifest
     }
 
-    private static func matrix(_ row: ParameterName, _ encoding: WeightEncoding, _ file: SafetensorsFile) throws -> WeightMatrix {
-        let values = try part(row.key, StoredMatrixLayout.valuesDType(encoding), file)
-        let scales = try encoding.hasScales ? part(StoredMatrixLayout.scalesName(row.key), StoredMatrixLayout.scalesDType(encoding), file) : nil
-        let zeros = try encoding.hasZeros ? part(StoredMatrixLayout.zerosName(row.key), .U8, file) : nil
+    private static func matrix(_ key: String, _ shape: [Int], _ encoding: WeightEncoding, _ file: SafetensorsFile) throws -> WeightMatrix {
+        let values = try part(key, StoredMatrixLayout.valuesDType(encoding), file)
+        let scales = try encoding.hasScales ? part(StoredMatrixLayout.scalesName(key), StoredMatrixLayout.scalesDType(encoding), file) : nil
+        let zeros = try encoding.hasZeros ? part(StoredMatrixLayout.zerosName(key), .U8, file) : nil
         let matrix: WeightMatrix
         do {
-            matrix = try WeightMatrix(rows: row.shape[0], cols: row.shape[1], encoding: encoding, values: values.bytes,
+            matrix = try WeightMatrix(rows: shape[0], cols: shape[1], encoding: encoding, values: values.bytes,
                                       scales: scales?.bytes ?? Data(), zeros: zeros?.bytes ?? Data())
         } catch {
-            throw ModelError.corrupt(file: file.fileName, at: values.tensor.byteRange.lowerBound, reason: "\(row.key): \(error)")
+            throw ModelError.corrupt(file: file.fileName, at: values.tensor.byteRange.lowerBound, reason: "\(key): \(error)")
         }
         for (tensor, expected) in [(values.tensor, matrix.valuesShape), (scales?.tensor, matrix.scalesShape), (zeros?.tensor, matrix.zerosShape)] {
             if let tensor, tensor.shape != expected {
@@ -67,6 +75,25 @@ enum SottoModelReader {
             }
         }
         return matrix
+    }
+
+    /// `main` with the row correction stored beside it.
+    private static func corrected(_ main: WeightMatrix, _ key: String, _ encoding: WeightEncoding,
+                                  _ file: SafetensorsFile) throws -> WeightMatrix {
+        let rowsName = StoredMatrixLayout.correctedRowsName(key)
+        let (rowsTensor, rowBytes) = try part(rowsName, .I32, file)
+        guard rowsTensor.shape.count == 1 else {
+            throw ModelError.shapeMismatch(key: rowsName, expected: [-1], actual: rowsTensor.shape, file: file.fileName)
+        }
+        let rows = rowBytes.withUnsafeBytes { raw in
+            (0..<rowsTensor.shape[0]).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
+        }
+        let corrections = try matrix(StoredMatrixLayout.correctionName(key), [rows.count, main.cols], encoding, file)
+        do {
+            return try main.corrected(by: RowCorrection(rows: rows, corrections: corrections, mainRows: main.rows, cols: main.cols))
+        } catch {
+            throw ModelError.corrupt(file: file.fileName, at: rowsTensor.byteRange.lowerBound, reason: "\(rowsName): \(error)")
+        }
     }
 
     private static func floats(_ row: ParameterName, _ encoding: WeightEncoding, _ file: SafetensorsFile) throws -> Tensor {

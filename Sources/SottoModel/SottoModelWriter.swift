@@ -20,6 +20,7 @@ public enum SottoModelWriter {
             try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
             var entries: [SafetensorsWriter.Entry] = []
             var encodings: [String: String] = [:]
+            var corrections: [String: String] = [:]
             for row in CheckpointNames.parameters(checkpoint.dims) {
                 guard let stored = checkpoint.tensors[row.key] else {
                     throw ModelError.missingTensor(key: row.key, file: checkpoint.file)
@@ -28,6 +29,7 @@ public enum SottoModelWriter {
                 case .matrix(let matrix):
                     entries += StoredMatrixLayout.entries(row.key, matrix)
                     encodings[row.key] = matrix.encoding.description
+                    corrections[row.key] = matrix.correction?.corrections.encoding.description
                 case .float(let tensor):
                     entries.append(floatEntry(row.key, tensor, floatEncoding))
                     encodings[row.key] = floatEncoding.description
@@ -35,6 +37,7 @@ public enum SottoModelWriter {
             }
             let manifest = SottoModelManifest(dims: checkpoint.dims, config: checkpoint.config, encodings: encodings,
                                               activations: checkpoint.activations.isEmpty ? nil : checkpoint.activations,
+                                              corrections: corrections.isEmpty ? nil : corrections,
                                               plan: checkpoint.plan,
                                               provenance: provenance)
             try SafetensorsWriter.write(entries, metadata: ["format": SottoModelManifest.formatName],

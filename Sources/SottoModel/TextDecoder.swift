@@ -11,9 +11,9 @@ struct TextDecoder: Sendable {
     let dims: ModelDimensions
 
     init(_ p: Checkpoint, _ dims: ModelDimensions) throws {
-        tokenEmbedding = try p.matrix("decoder.token_embedding.weight")
-        logitsProjection = Linear(key: "decoder.token_embedding.weight", weight: tokenEmbedding, bias: nil,
-                                  activation: p.activations["decoder.token_embedding.weight"])
+        tokenEmbedding = try p.matrix(CheckpointNames.tokenEmbedding)
+        logitsProjection = Linear(key: CheckpointNames.tokenEmbedding, weight: tokenEmbedding, bias: nil,
+                                  activation: p.activations[CheckpointNames.tokenEmbedding])
         positionalEmbedding = try p.tensor("decoder.positional_embedding")
         blocks = try (0..<dims.nTextLayer).map {
             try ResidualAttentionBlock(p, "decoder.blocks.\($0)", nHead: dims.nTextHead, crossAttention: true)

@@ -58,6 +58,12 @@ extension WeightMatrix {
     /// Pointer form: `x` holds `inputRows * cols` floats, `y` at least `inputRows * self.rows`; cols > 0.
     func linear(_ x: UnsafePointer<Float>, rows inputRows: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>,
                 path: WeightKernelPath) {
+        mainLinear(x, rows: inputRows, bias: bias, into: y, path: path)
+        correction?.addProducts(x, rows: inputRows, into: y, mainRows: rows, path: path)
+    }
+
+    private func mainLinear(_ x: UnsafePointer<Float>, rows inputRows: Int, bias: UnsafePointer<Float>?,
+                            into y: UnsafeMutablePointer<Float>, path: WeightKernelPath) {
         if encoding == .float32 {
             let aligned: Bool = values.withUnsafeBytes { Int(bitPattern: $0.baseAddress) % MemoryLayout<Float>.alignment == 0 }
             if aligned {
@@ -109,7 +115,7 @@ extension WeightMatrix {
     }
 
     /// Dequantizes panels of output rows (about 1 MiB of float32 each, in parallel) and multiplies each
-    /// with BLAS into its columns of `y` (ldc = self.rows).
+    /// with BLAS into its columns of `y` (ldc = self.rows). The row correction is added afterwards.
     private func panelLinear(_ x: UnsafePointer<Float>, rows inputRows: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
         let beta = seedBias(bias, rows: inputRows, into: y)
         let panelRows = min(rows, max(16, (262_144 / cols + 15) / 16 * 16))
@@ -120,7 +126,7 @@ extension WeightMatrix {
                 let count = min(panelRows, rows - start)
                 Compute.parallelFor(count, minimumPerTask: 16) { range in
                     dequantizeRows((start + range.lowerBound)..<(start + range.upperBound),
-                                   into: base + range.lowerBound * cols, rowStride: cols)
+                                   into: base + range.lowerBound * cols, rowStride: cols, corrected: false)
                 }
                 // [inputRows, cols] x [count, cols]^T -> columns start..<start+count of [inputRows, rows]
                 Gemm.sgemm(x, lda: cols, transposeA: false, base, ldb: cols, transposeB: true,

@@ -28,6 +28,8 @@ public struct WeightMatrix: Sendable {
     public let values: Data
     public let scales: Data
     public let zeros: Data
+    /// Residuals added onto some rows (see `RowCorrection`); nil for a plain matrix.
+    public let correction: RowCorrection?
 
     /// Checks every part's byte count (and zero points) against the shape and encoding, so the kernels
     /// can trust them; throws `WeightMatrixError` for data read from a bad file.
@@ -53,6 +55,31 @@ public struct WeightMatrix: Sendable {
         self.values = values
         self.scales = scales
         self.zeros = zeros
+        correction = nil
+    }
+
+    private init(_ matrix: WeightMatrix, correction: RowCorrection?) {
+        (rows, cols, encoding) = (matrix.rows, matrix.cols, matrix.encoding)
+        (values, scales, zeros) = (matrix.values, matrix.scales, matrix.zeros)
+        self.correction = correction
+    }
+
+    /// This matrix with `correction` added onto its rows (replacing any it had); throws when the
+    /// correction does not fit the shape.
+    public func corrected(by correction: RowCorrection?) throws -> WeightMatrix {
+        if let correction {
+            guard correction.corrections.cols == cols, correction.rows.last.map({ Int($0) < rows }) ?? true else {
+                throw WeightMatrixError.unsupported("row correction of [\(correction.corrections.rows), \(correction.corrections.cols)] "
+                                                    + "does not fit a [\(rows), \(cols)] matrix")
+            }
+        }
+        return WeightMatrix(self, correction: correction)
+    }
+
+    /// The stored layout in words: the encoding, and the corrected row count if any.
+    public var layoutDescription: String {
+        guard let correction else { return encoding.description }
+        return "\(encoding) +\(correction.rows.count) rows \(correction.corrections.encoding)"
     }
 
     /// A float32 matrix holding `tensor` (2-D, `[outFeatures, inFeatures]`).
@@ -75,8 +102,8 @@ public struct WeightMatrix: Sendable {
         return (values, try product(blocks, encoding.scaleByteWidth), encoding.hasZeroPoints ? blocks : 0)
     }
 
-    /// values + scales + zeros.
-    public var byteCount: Int { values.count + scales.count + zeros.count }
+    /// values + scales + zeros (+ the correction's bytes).
+    public var byteCount: Int { values.count + scales.count + zeros.count + (correction?.byteCount ?? 0) }
 
     /// `[rows, cols]`; int4: `[rows, packedBytesPerRow]`.
     public var valuesShape: [Int] {
@@ -121,9 +148,10 @@ public struct WeightMatrix: Sendable {
         }
     }
 
-    /// Dequantizes `range` of rows into `output[(o - range.lowerBound) * rowStride + k]`.
+    /// Dequantizes `range` of rows into `output[(o - range.lowerBound) * rowStride + k]`; `corrected`
+    /// false leaves out the row correction.
     func dequantizeRows(_ range: Range<Int>, into output: UnsafeMutablePointer<Float>, rowStride: Int,
-                        path: WeightKernelPath = .automatic) {
+                        path: WeightKernelPath = .automatic, corrected: Bool = true) {
         guard !range.isEmpty, cols > 0 else { return }
         if encoding == .float32 {
             values.withUnsafeBytes { bytes in
@@ -132,11 +160,12 @@ public struct WeightMatrix: Sendable {
                     memcpy(output + (o - range.lowerBound) * rowStride, bytes.baseAddress! + o * cols * 4, cols * 4)
                 }
             }
-            return
+        } else {
+            withKernelWeights { weights in
+                sotto_weights_dequantize(weights, range.lowerBound, range.upperBound, output, rowStride, path.rawValue)
+            }
         }
-        withKernelWeights { weights in
-            sotto_weights_dequantize(weights, range.lowerBound, range.upperBound, output, rowStride, path.rawValue)
-        }
+        if corrected { correction?.addRows(range, into: output, rowStride: rowStride) }
     }
 
     /// The C kernels' view of the parts; only valid inside `body`. Not for float32.

@@ -19,7 +19,7 @@ extension WeightMatrix {
         return out
     }
 
-    /// The matrix in float32, `[rows * cols]`, one element at a time.
+    /// The matrix in float32, `[rows * cols]`, one element at a time, row correction included.
     package func referenceDequantized() -> [Float] {
         var out = [Float](repeating: 0, count: rows * cols)
         values.withUnsafeBytes { v in
@@ -29,6 +29,12 @@ extension WeightMatrix {
                         for k in 0..<cols { out[o * cols + k] = referenceWeight(o, k, values: v, scales: s, zeros: z) }
                     }
                 }
+            }
+        }
+        if let correction {
+            let residuals = correction.corrections.referenceDequantized()
+            for (i, row) in correction.rows.enumerated() {
+                for k in 0..<cols { out[Int(row) * cols + k] += residuals[i * cols + k] }
             }
         }
         return out

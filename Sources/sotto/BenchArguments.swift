@@ -18,7 +18,7 @@ struct BenchArguments: ParsableArguments {
             help: "Only the manifest's utterances in these languages (e.g. --languages en).")
     var languages: [String] = []
 
-    @Option(help: "Timed runs of each measurement; the median is reported.")
+    @Option(help: "Timed runs of each measurement; the median is reported (the decoder token loop runs \(BenchmarkOptions.decoderLoopsPerRepeat) times per repeat).")
     var repeats = Self.defaultRepeats
 
     @Option(help: "Compute threads (default: all cores).")

@@ -81,7 +81,10 @@ struct QuantizeCommand: ParsableCommand {
         // GPTQ's Hessians and the plan's sensitivities read windows of the same calibration
         // utterances in the same order: transcribe the longer list once.
         let hessianWindows = options.errorFeedback ? calibrationLimit ?? Self.defaultWindowLimit : 0
-        let windowCount = max(hessianWindows, plan == nil ? 0 : sensitivityWindows)
+        // The plan weighs token-embedding rows by the float model's token probabilities on as many
+        // windows as its scorer transcribes.
+        let planWindows = plan == nil ? 0 : max(sensitivityWindows, calibrationLimit ?? Self.defaultWindowLimit)
+        let windowCount = max(hessianWindows, planWindows)
         let windows = windowCount > 0 ? try calibrationWindows(float!, manifestPath: calibration!, count: windowCount) : []
         let hessians = options.errorFeedback
             ? collectHessians(float!, keys: options.schemeKeys(source), windows: Array(windows.prefix(hessianWindows))) : [:]
@@ -92,7 +95,7 @@ struct QuantizeCommand: ParsableCommand {
         progress.finish()
         if plan != nil, let calibration, let float {
             quantized = try planMixedPrecision(source, quantized, options: options, float: float, manifestPath: calibration,
-                                               windows: Array(windows.prefix(sensitivityWindows)))
+                                               windows: Array(windows.prefix(planWindows)))
         }
         let destination = URL(fileURLWithPath: output)
         try Quantizer.write(quantized, options: options, calibration: calibrated,
@@ -173,23 +176,25 @@ extension QuantizeCommand {
         let keys = options.schemeKeys(source)
         let progress = ProgressBar(label: "sensitivity", unit: "matrices")
         let sensitivities = try SensitivityAnalysis.measure(source, quantized: quantized, keys: keys,
-                                                             windows: windows) { done, total in
+                                                             windows: Array(windows.prefix(sensitivityWindows))) { done, total in
             progress.update(done: Double(done), total: Double(total))
         }
         progress.finish()
+        let importance = SensitivityAnalysis.tokenImportance(float.model, windows: windows)
         let scorer = try CalibrationScorer(
             manifest: manifest, limit: calibrationLimit ?? Self.defaultWindowLimit, float: float,
             scorer: try TranscriptScorer(spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json")))
         let baseline = try scorer.errorRate(float.model)
         var (planned, record) = try MixedPrecisionPlanner.plan(
             quantized, float: source, target: options.scheme.matrixEncoding, keys: keys, sensitivities: sensitivities,
-            maxIncrease: maxWerIncrease, baselineRate: baseline,
+            rowImportance: importance, maxIncrease: maxWerIncrease, baselineRate: baseline,
             errorRate: { try scorer.errorRate(try WhisperModel(checkpoint: $0)) }, progress: { printError($0) })
         record.calibrationUtterances = scorer.manifest.entries.count
         planned.plan = record
-        printError("plan: " + (record.promoted.isEmpty ? "every matrix at \(record.target)"
-            : record.promoted.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-                + "; the rest at \(record.target)"))
+        let choices = record.promoted.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            + (record.correctedRows ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) rows corrected" }
+        printError("plan: " + (choices.isEmpty ? "every matrix at \(record.target)"
+            : choices.joined(separator: ", ") + "; the rest at \(record.target)"))
         printError(String(format: "calibration error rate: float %.2f%%, plan %.2f%% (bound +%.2f)", record.baselineWER,
                           record.planWER, record.maxWERIncrease))
         return planned

@@ -89,3 +89,38 @@ extension MixedPrecisionPlannerTests {
         #expect(record.planWER == 2)
     }
 }
+
+extension MixedPrecisionPlannerTests {
+    /// A matrix with row importance is corrected slice by slice, most important rows first, instead
+    /// of being promoted whole: here 300 scattered rows carry all of the error.
+    @Test func correctsTheImportantRowsOfAnEmbedding() throws {
+        let embedding = "embedding.weight", small = "small.weight"
+        var rng = SeededGenerator(seed: 9)
+        let float = Checkpoint(
+            dims: ToyWhisper.dims, config: ModelConfig(),
+            tensors: [embedding: .float(Tensor(shape: [2048, 64], data: rng.floats(2048 * 64))),
+                      small: .float(Tensor(shape: [32, 64], data: rng.floats(32 * 64)))],
+            directory: URL(fileURLWithPath: "/nonexistent"), file: "hand-made")
+        let target = WeightEncoding.int4Block(size: 32, zeroPoint: false)
+        var quantized = float
+        for key in [embedding, small] { quantized.tensors[key] = .matrix(WeightMatrix.quantize(try float.tensor(key), as: target)) }
+        let important = Set(stride(from: 0, to: 1500, by: 5))
+        let importance = (0..<2048).map { important.contains($0) ? 1.0 : 1e-6 }
+        let (planned, record) = try MixedPrecisionPlanner.plan(
+            quantized, float: float, target: target, keys: [embedding, small], sensitivities: [embedding: 100, small: 0.001],
+            rowImportance: [embedding: importance], maxIncrease: 2, baselineRate: 0,
+            errorRate: { candidate in
+                guard case .matrix(let matrix) = candidate.tensors[embedding] else { return 100 }
+                let corrected = Set((matrix.correction?.rows ?? []).map(Int.init))
+                return 4 - 3 * Double(corrected.intersection(important).count) / Double(important.count)
+            })
+        #expect(record.correctedRows == [embedding: MixedPrecisionPlanner.rowSliceSize])
+        #expect(record.promoted.isEmpty && record.planWER == 1)
+        guard case .matrix(let matrix) = planned.tensors[embedding] else {
+            Issue.record("a matrix")
+            return
+        }
+        #expect(important.isSubset(of: Set((matrix.correction?.rows ?? []).map(Int.init))))
+        #expect(matrix.encoding == target)
+    }
+}

@@ -29,7 +29,7 @@ import Testing
         try JSONSerialization.data(withJSONObject: json).write(to: url)
     }
 
-    private func expectModelError(_ directory: URL, mentioning text: String) {
+    func expectModelError(_ directory: URL, mentioning text: String) {
         do {
             _ = try WhisperModel.load(directory: directory)
             Issue.record("loading must fail (\(text))")
@@ -94,5 +94,66 @@ import Testing
         let directory = try Self.toySottoModel()
         try FileManager.default.removeItem(at: directory.appendingPathComponent(SottoModelManifest.weightsFileName))
         expectModelError(directory, mentioning: SottoModelManifest.weightsFileName)
+    }
+}
+
+/// Row corrections (the plan's corrected token-embedding rows) survive the format, and damage to
+/// them is a named error.
+extension SottoModelReaderTests {
+    static let embedding = "decoder.token_embedding.weight"
+
+    /// The toy model at int4-g32 with rows 1, 4 and 6 of the token embedding corrected.
+    static func correctedToyModel() throws -> (directory: URL, original: WeightMatrix) {
+        let directory = try toySottoModel(.int4Block(size: 32, zeroPoint: false))
+        var checkpoint = try Checkpoint.read(directory: directory)
+        guard case .matrix(let main) = checkpoint.tensors[embedding] else { throw ModelError.missingTensor(key: embedding, file: "") }
+        let float = syntheticFloats(rows: main.rows, cols: main.cols)
+        let corrected = try main.corrected(by: RowCorrection.residual(of: float, after: main, rows: [6, 1, 4], as: .int8Channel))
+        checkpoint.tensors[embedding] = .matrix(corrected)
+        let output = directory.deletingLastPathComponent().appendingPathComponent("corrected")
+        try SottoModelWriter.write(checkpoint, floatEncoding: .float16,
+                                   provenance: Provenance(sourceModel: "toy", sourceSHA256: "00", scheme: "int4-g32"), to: output)
+        return (output, corrected)
+    }
+
+    static func syntheticFloats(rows: Int, cols: Int) -> Tensor {
+        var rng = SeededGenerator(seed: 11)
+        return Tensor(shape: [rows, cols], data: rng.floats(rows * cols))
+    }
+
+    @Test func aRowCorrectionReadsBack() throws {
+        let (directory, original) = try Self.correctedToyModel()
+        let checkpoint = try Checkpoint.read(directory: directory)
+        #expect(checkpoint.manifest?.corrections == [Self.embedding: "int8"])
+        guard case .matrix(let read) = checkpoint.tensors[Self.embedding] else {
+            Issue.record("a matrix")
+            return
+        }
+        #expect(read.correction?.rows == [1, 4, 6])
+        #expect(read.layoutDescription == "int4-g32 +3 rows int8")
+        #expect(read.dequantized() == original.dequantized())
+        _ = try WhisperModel.load(directory: directory)
+    }
+
+    @Test func aCorrectedRowOutsideTheMatrixIsNamed() throws {
+        let (directory, _) = try Self.correctedToyModel()
+        let weights = directory.appendingPathComponent(SottoModelManifest.weightsFileName)
+        let range = try SafetensorsFile(url: weights).tensor(Self.embedding + ".correction_rows").byteRange
+        var bytes = try Data(contentsOf: weights)
+        withUnsafeBytes(of: Int32(1_000_000).littleEndian) { bytes.replaceSubrange(range.lowerBound..<(range.lowerBound + 4), with: $0) }
+        try bytes.write(to: weights)
+        expectModelError(directory, mentioning: "correction_rows")
+    }
+
+    @Test func aCorrectionWithoutItsTensorsIsNamed() throws {
+        let directory = try Self.toySottoModel(.int4Block(size: 32, zeroPoint: false))
+        try Self.editManifest(directory) { $0["corrections"] = [Self.embedding: "int8"] }
+        expectModelError(directory, mentioning: Self.embedding + ".correction")
+    }
+
+    @Test func aCorrectionOnAFloatParameterIsNamed() throws {
+        let directory = try Self.toySottoModel()
+        try Self.editManifest(directory) { $0["corrections"] = ["decoder.positional_embedding": "int8"] }
+        expectModelError(directory, mentioning: "decoder.positional_embedding")
     }
 }
