@@ -144,11 +144,10 @@ INLINE AVX2 void i8_block_rows(const sotto_weights *w, const float *x, ptrdiff_t
     }
 }
 
-/// One group of 32 int4 codes -> four vectors of (code - zero) * scale in code order. The 16 bytes are
-/// broadcast to both 128-bit lanes so in-lane byte shuffles (cheaper than lane-crossing sign extensions)
-/// widen codes 0-7 and 8-15 (low nibbles), 16-23 and 24-31 (high nibbles) to 32 bits. The value is
-/// fma(code, scale, -zero * scale): exact, as (code - zero) * scale needs at most 4 + 11 significant bits.
-INLINE AVX2 void i4_group(const unsigned char *p, __m256 scale, __m256 negZeroScale, __m256 *out) {
+/// One group of 32 int4 codes -> four vectors of int32 codes in code order. The 16 bytes are broadcast
+/// to both 128-bit lanes so in-lane byte shuffles (cheaper than lane-crossing sign extensions) widen
+/// codes 0-7 and 8-15 (low nibbles), 16-23 and 24-31 (high nibbles) to 32 bits.
+INLINE AVX2 void i4_codes(const unsigned char *p, __m256i *out) {
     const __m256i mask = _mm256_set1_epi8(0x0F);
     const __m256i first = _mm256_setr_epi8(0, -1, -1, -1, 1, -1, -1, -1, 2, -1, -1, -1, 3, -1, -1, -1,
                                            4, -1, -1, -1, 5, -1, -1, -1, 6, -1, -1, -1, 7, -1, -1, -1);
@@ -157,10 +156,18 @@ INLINE AVX2 void i4_group(const unsigned char *p, __m256 scale, __m256 negZeroSc
     __m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
     __m256i lo = _mm256_and_si256(v, mask);
     __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
-    out[0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_shuffle_epi8(lo, first)), scale, negZeroScale);
-    out[1] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_shuffle_epi8(lo, second)), scale, negZeroScale);
-    out[2] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_shuffle_epi8(hi, first)), scale, negZeroScale);
-    out[3] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_shuffle_epi8(hi, second)), scale, negZeroScale);
+    out[0] = _mm256_shuffle_epi8(lo, first);
+    out[1] = _mm256_shuffle_epi8(lo, second);
+    out[2] = _mm256_shuffle_epi8(hi, first);
+    out[3] = _mm256_shuffle_epi8(hi, second);
+}
+
+/// One group of 32 int4 codes -> four vectors of (code - zero) * scale in code order, computed as
+/// fma(code, scale, -zero * scale): exact, as (code - zero) * scale needs at most 4 + 11 significant bits.
+INLINE AVX2 void i4_group(const unsigned char *p, __m256 scale, __m256 negZeroScale, __m256 *out) {
+    __m256i codes[4];
+    i4_codes(p, codes);
+    for (int j = 0; j < 4; j++) out[j] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(codes[j]), scale, negZeroScale);
 }
 
 /// Adds the four dequantized vectors of one int4 group times x[r][0 ..< 32] (row stride xs) to acc.
@@ -230,18 +237,9 @@ INLINE AVX2 void i4_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, 
 /// One group of 32 int4 codes minus `zero` (eight equal int32 lanes) -> four float vectors in code order,
 /// exact: the subtraction happens on integers, before the conversion.
 INLINE AVX2 void i4_centered_codes(const unsigned char *p, __m256i zero, __m256 *out) {
-    const __m256i mask = _mm256_set1_epi8(0x0F);
-    const __m256i first = _mm256_setr_epi8(0, -1, -1, -1, 1, -1, -1, -1, 2, -1, -1, -1, 3, -1, -1, -1,
-                                           4, -1, -1, -1, 5, -1, -1, -1, 6, -1, -1, -1, 7, -1, -1, -1);
-    const __m256i second = _mm256_setr_epi8(8, -1, -1, -1, 9, -1, -1, -1, 10, -1, -1, -1, 11, -1, -1, -1,
-                                            12, -1, -1, -1, 13, -1, -1, -1, 14, -1, -1, -1, 15, -1, -1, -1);
-    __m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
-    __m256i lo = _mm256_and_si256(v, mask);
-    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), mask);
-    out[0] = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_shuffle_epi8(lo, first), zero));
-    out[1] = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_shuffle_epi8(lo, second), zero));
-    out[2] = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_shuffle_epi8(hi, first), zero));
-    out[3] = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_shuffle_epi8(hi, second), zero));
+    __m256i codes[4];
+    i4_codes(p, codes);
+    for (int j = 0; j < 4; j++) out[j] = _mm256_cvtepi32_ps(_mm256_sub_epi32(codes[j], zero));
 }
 
 /// One input row (a decoding step): the scale multiplies each group's summed products once instead
