@@ -77,18 +77,18 @@ public enum MixedPrecisionPlanner {
 
     /// `quantized` has every key at `target`; `float` holds the values promotions are encoded from.
     /// `rowImportance[key]` weighs each row of `key` (e.g. the float model's mean probability of each
-    /// token); those keys are corrected by row slices in `correctionEncoding` (default: `target`).
+    /// token); those keys are corrected by row slices, the residuals stored as `target`.
     public static func plan(
         _ quantized: Checkpoint, float checkpoint: Checkpoint, target: WeightEncoding, keys: [String], sensitivities: [String: Double],
-        rowImportance: [String: [Double]] = [:], correctionEncoding: WeightEncoding? = nil,
+        rowImportance: [String: [Double]] = [:],
         maxIncrease: Double, baselineRate: Double, errorRate: (Checkpoint) throws -> Double,
         progress: (String) -> Void = { _ in }
     ) throws -> (checkpoint: Checkpoint, record: PrecisionPlanRecord) {
         // Rates are percentages of word counts: 20 errors in 1000 words must meet a 2-point bound,
         // though 20.0 / 1000 * 100 lands a rounding error above 2.0.
         let bound = baselineRate + maxIncrease + 1e-9
-        let rowSlices = try slices(quantized, float: checkpoint, importance: rowImportance.filter { keys.contains($0.key) })
-        let corrections = RowSlices(slices: rowSlices.slices, encoding: correctionEncoding ?? target)
+        let rowSlices = try RowSlices(quantized, float: checkpoint, importance: rowImportance.filter { keys.contains($0.key) },
+                                      encoding: target)
         var base = quantized
         var promoted: [String: String] = [:]
         var correctedRows: [String: Int] = [:]
@@ -101,7 +101,7 @@ public enum MixedPrecisionPlanner {
                     + rowSlices.slices.flatMap { key, slices in slices.indices.map { Promotion.rows(key, slice: $0) } }
                 : keys.map(Promotion.matrix)
             let extra = { (promotion: Promotion) in
-                extraBytes(checkpoint, promotion, from: current, to: higher, corrections: corrections)
+                extraBytes(checkpoint, promotion, from: current, to: higher, rowSlices: rowSlices)
             }
             // A row slice carries its share of the whole matrix's measured sensitivity.
             let gain = { (promotion: Promotion) -> Double in
@@ -114,7 +114,7 @@ public enum MixedPrecisionPlanner {
             var cache: [[Promotion]: (Checkpoint, Double)] = [:]
             func candidate(_ chosen: [Promotion]) throws -> (Checkpoint, Double) {
                 if let known = cache[chosen] { return known }
-                let model = try encoded(base, from: checkpoint, chosen, as: higher, corrections: corrections)
+                let model = try encoded(base, from: checkpoint, chosen, as: higher, rowSlices: rowSlices)
                 let result = (model, try errorRate(model))
                 progress(String(format: "%@: error rate %.2f%%", summary(chosen, higher), result.1))
                 cache[chosen] = result
@@ -182,10 +182,51 @@ public enum MixedPrecisionPlanner {
         [WeightEncoding.int8Channel, .float16].filter { $0.bitsPerWeight(cols: 512) > target.bitsPerWeight(cols: 512) }
     }
 
-    /// Each row-importance key's rows cut into slices, most deserving first (importance times the
-    /// row's squared rounding error in `quantized`), and each slice's share of the key's total.
-    static func slices(_ quantized: Checkpoint, float: Checkpoint,
-                       importance: [String: [Double]]) throws -> (slices: [String: [[Int]]], shares: [String: [Double]]) {
+    /// Bytes a promotion adds going from `from` to `to` (at least 1).
+    static func extraBytes(_ checkpoint: Checkpoint, _ promotion: Promotion, from: WeightEncoding, to: WeightEncoding,
+                           rowSlices: RowSlices) -> Double {
+        let shape = checkpoint.tensors[promotion.key]?.shape ?? [1, 1]
+        let cols = shape.last ?? 1
+        switch promotion {
+        case .matrix:
+            return max(Double(shape.reduce(1, *)) * (to.bitsPerWeight(cols: cols) - from.bitsPerWeight(cols: cols)) / 8, 1)
+        case .rows(let key, let slice):
+            let rows = Double(rowSlices.slices[key]?[slice].count ?? 0)
+            return max(rows * (Double(cols) * rowSlices.encoding.bitsPerWeight(cols: cols) / 8 + 4), 1)
+        }
+    }
+
+    /// `base` with each promotion applied: matrices re-encoded as `higher`, row slices corrected,
+    /// always from the float model's values (never from an already quantized copy).
+    static func encoded(_ base: Checkpoint, from float: Checkpoint, _ promotions: [Promotion], as higher: WeightEncoding,
+                        rowSlices: RowSlices) throws -> Checkpoint {
+        var result = base
+        var rows: [String: [Int]] = [:]
+        for promotion in promotions {
+            switch promotion {
+            case .matrix(let key): result.tensors[key] = .matrix(WeightMatrix.quantize(try float.tensor(key), as: higher))
+            case .rows(let key, let slice): rows[key, default: []] += rowSlices.slices[key]![slice]
+            }
+        }
+        for (key, rows) in rows {
+            guard case .matrix(let main) = base.tensors[key] else { continue }
+            let plain = try main.corrected(by: nil)
+            let correction = RowCorrection.residual(of: try float.tensor(key), after: plain, rows: rows, as: rowSlices.encoding)
+            result.tensors[key] = .matrix(try plain.corrected(by: correction))
+        }
+        return result
+    }
+}
+
+/// The row slices a plan may correct: each row-importance key's rows cut into slices, most deserving
+/// first (importance times the row's squared rounding error in `quantized`), each slice's share of
+/// the key's total, and the encoding the corrections are stored in.
+struct RowSlices {
+    let slices: [String: [[Int]]]
+    let shares: [String: [Double]]
+    let encoding: WeightEncoding
+
+    init(_ quantized: Checkpoint, float: Checkpoint, importance: [String: [Double]], encoding: WeightEncoding) throws {
         var slices: [String: [[Int]]] = [:]
         var shares: [String: [Double]] = [:]
         for (key, weights) in importance {
@@ -201,50 +242,10 @@ public enum MixedPrecisionPlanner {
             }
             let total = max(gain.reduce(0, +), .leastNonzeroMagnitude)
             let order = gain.indices.sorted { gain[$0] != gain[$1] ? gain[$0] > gain[$1] : $0 < $1 }
-            slices[key] = stride(from: 0, to: order.count, by: rowSliceSize).map { Array(order[$0..<min($0 + rowSliceSize, order.count)]) }
+            let size = MixedPrecisionPlanner.rowSliceSize
+            slices[key] = stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min($0 + size, order.count)]) }
             shares[key] = slices[key]!.map { $0.reduce(0) { $0 + gain[$1] } / total }
         }
-        return (slices, shares)
+        (self.slices, self.shares, self.encoding) = (slices, shares, encoding)
     }
-
-    /// Bytes a promotion adds going from `from` to `to` (at least 1).
-    static func extraBytes(_ checkpoint: Checkpoint, _ promotion: Promotion, from: WeightEncoding, to: WeightEncoding,
-                           corrections: RowSlices) -> Double {
-        let shape = checkpoint.tensors[promotion.key]?.shape ?? [1, 1]
-        let cols = shape.last ?? 1
-        switch promotion {
-        case .matrix:
-            return max(Double(shape.reduce(1, *)) * (to.bitsPerWeight(cols: cols) - from.bitsPerWeight(cols: cols)) / 8, 1)
-        case .rows(let key, let slice):
-            let rows = Double(corrections.slices[key]?[slice].count ?? 0)
-            return max(rows * (Double(cols) * corrections.encoding.bitsPerWeight(cols: cols) / 8 + 4), 1)
-        }
-    }
-
-    /// `base` with each promotion applied: matrices re-encoded as `higher`, row slices corrected,
-    /// always from the float model's values (never from an already quantized copy).
-    static func encoded(_ base: Checkpoint, from float: Checkpoint, _ promotions: [Promotion], as higher: WeightEncoding,
-                        corrections: RowSlices) throws -> Checkpoint {
-        var result = base
-        var rows: [String: [Int]] = [:]
-        for promotion in promotions {
-            switch promotion {
-            case .matrix(let key): result.tensors[key] = .matrix(WeightMatrix.quantize(try float.tensor(key), as: higher))
-            case .rows(let key, let slice): rows[key, default: []] += corrections.slices[key]![slice]
-            }
-        }
-        for (key, rows) in rows {
-            guard case .matrix(let main) = base.tensors[key] else { continue }
-            let plain = try main.corrected(by: nil)
-            let correction = RowCorrection.residual(of: try float.tensor(key), after: plain, rows: rows, as: corrections.encoding)
-            result.tensors[key] = .matrix(try plain.corrected(by: correction))
-        }
-        return result
-    }
-}
-
-/// The row slices a plan may correct, and how corrections are encoded.
-struct RowSlices {
-    let slices: [String: [[Int]]]
-    let encoding: WeightEncoding
 }

@@ -207,12 +207,12 @@ public enum BenchmarkChart {
         return result
     }
 
-    /// The end of a long name or path (the distinctive part: the model directory, the manifest file).
     /// A model directory's own name (`/tmp/models/tiny-int8` -> `tiny-int8`); names and hub ids stay.
     static func displayName(_ model: String) -> String {
         model.hasPrefix("/") || model.hasPrefix(".") ? URL(fileURLWithPath: model).lastPathComponent : model
     }
 
+    /// The end of a long name or path (the distinctive part: the model directory, the manifest file).
     static func abbreviated(_ text: String, toCharacters limit: Int) -> String {
         text.count <= limit ? text : "…" + text.suffix(limit - 1)
     }
