@@ -1,4 +1,5 @@
 import Foundation
+import SottoTensor
 
 /// Median, min and max of one quantity measured on each repeat.
 public struct RepeatedMeasurement: Sendable, Codable, Equatable {
@@ -97,14 +98,18 @@ public struct BenchmarkSettings: Sendable, Codable, Equatable {
     public var beamSize: Int
     /// Kernel path in use ("avx2", ...), if known.
     public var cpuPath: String?
+    /// The processor, kernel paths and BLAS core of the run (absent in reports from older versions).
+    public var cpu: CPUReport?
 
-    public init(input: String, languages: [String], threads: Int, repeats: Int, beamSize: Int, cpuPath: String?) {
+    public init(input: String, languages: [String], threads: Int, repeats: Int, beamSize: Int, cpuPath: String?,
+                cpu: CPUReport? = nil) {
         self.input = input
         self.languages = languages
         self.threads = threads
         self.repeats = repeats
         self.beamSize = beamSize
         self.cpuPath = cpuPath
+        self.cpu = cpu
     }
 }
 

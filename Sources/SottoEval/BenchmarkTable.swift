@@ -54,6 +54,7 @@ public enum BenchmarkTable {
 
     static func header(_ report: BenchmarkReport) -> String {
         inputDescription(report) + "; " + settingsDescription(report.settings)
+            + (report.settings.cpu.map { "\ncpu: \($0.summary)" } ?? "")
     }
 
     /// "input dev/manifest.jsonl [en], 3 utterances, 42.5 s" (the chart shows it on a line of its own).

@@ -1,12 +1,20 @@
 import Foundation
 
-/// Sotto's cache directory: `$SOTTO_HOME`, default `~/.cache/sotto` (models, spelling table, samples).
+/// Sotto's cache directory: `$SOTTO_HOME`, default `$HOME/.cache/sotto` (models, spelling table, samples).
 public enum SottoHome {
     public static var directory: URL {
-        if let home = ProcessInfo.processInfo.environment["SOTTO_HOME"], !home.isEmpty {
+        let environment = ProcessInfo.processInfo.environment
+        if let home = environment["SOTTO_HOME"], !home.isEmpty {
             return URL(fileURLWithPath: home)
         }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sotto")
+        return userHome(environment: environment).appendingPathComponent(".cache/sotto")
+    }
+
+    /// `$HOME` as the shell and the setup scripts see it. Foundation's `homeDirectoryForCurrentUser`
+    /// reads the passwd entry on Linux and ignores `$HOME`, which would split the cache in two.
+    public static func userHome(environment: [String: String]) -> URL {
+        if let home = environment["HOME"], !home.isEmpty { return URL(fileURLWithPath: home) }
+        return FileManager.default.homeDirectoryForCurrentUser
     }
 }
 

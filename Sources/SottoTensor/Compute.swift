@@ -1,4 +1,5 @@
 import COpenBLAS
+import CSottoKernels
 import Dispatch
 import Foundation
 import Synchronization
@@ -8,8 +9,10 @@ public enum Compute {
     private static let width = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
     private static let blasConfigured = Atomic<Bool>(false)
 
-    /// Sets both OpenBLAS's threads and the parallel-for width (values below 1 mean 1).
+    /// Sets both OpenBLAS's threads and the parallel-for width (values below 1 mean 1). Also makes
+    /// sure OpenBLAS runs the strongest kernels this CPU allows (see `BLASCore`).
     public static func setThreads(_ n: Int) {
+        _ = sotto_blas_core_prepare()
         let threads = max(1, n)
         width.store(threads, ordering: .relaxed)
         openblas_set_num_threads(Int32(threads))

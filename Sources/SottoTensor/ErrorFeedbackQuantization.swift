@@ -87,6 +87,7 @@ public enum ErrorFeedbackQuantization {
         for i in 0..<n { h[i * n + i] += dampening * meanDiagonal }
         // LAPACK is column-major; H is symmetric, so "U" of the column-major array is the row-major
         // lower triangle. Factor, invert, then factor the inverse.
+        Compute.ensureBLASConfigured()
         var order = Int32(n), info: Int32 = 0
         var lower = CChar(UInt8(ascii: "L"))
         dpotrf_(&lower, &order, &h, &order, &info)

@@ -67,7 +67,8 @@ struct BenchArguments: ParsableArguments {
 
     func settings() -> BenchmarkSettings {
         BenchmarkSettings(input: audio ?? manifest ?? "", languages: languages, threads: threads ?? Compute.threadCount,
-                          repeats: repeats, beamSize: beamSize, cpuPath: Compute.cpuPath)
+                          repeats: repeats, beamSize: beamSize, cpuPath: Compute.cpuPath,
+                          cpu: CPUReport.current())
     }
 
     func input() throws -> BenchmarkInput {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SottoAudio
 import SottoDecoding
+import SottoTensor
 
 struct TranscribeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,10 +20,14 @@ struct TranscribeCommand: ParsableCommand {
     @Option(help: "Write <name>.<format> here for each input instead of printing.")
     var outputDir: String?
 
+    @Flag(help: "Print the CPU, the kernel paths and BLAS core in use, and each file's timings to stderr.")
+    var verbose = false
+
     mutating func run() throws {
         let formats = try requestedFormats()
         let options = try decoding.transcriptionOptions()
         let transcriber = try modelArguments.loadTranscriber()
+        if verbose { printError("cpu: \(CPUReport.current().summary)") }
         var failures = 0
         for file in files {
             do {
@@ -54,6 +59,7 @@ struct TranscribeCommand: ParsableCommand {
             bar.update(done: progress.processedSeconds, total: progress.totalSeconds)
         }
         bar.finish()
+        if verbose { printError(Self.timingLine(file, result)) }
         guard let outputDir else {
             for format in formats { print(try format.render(result), terminator: "") }
             return
@@ -64,5 +70,13 @@ struct TranscribeCommand: ParsableCommand {
             let url = URL(fileURLWithPath: outputDir).appendingPathComponent("\(name).\(format.rawValue)")
             try Data(try format.render(result).utf8).write(to: url, options: .atomic)
         }
+    }
+
+    private static func timingLine(_ file: String, _ result: TranscriptionResult) -> String {
+        let t = result.timings
+        let total = t.melSeconds + t.encodeSeconds + t.decodeSeconds
+        return String(format: "%@: %.1f s of audio; mel %.3f s, encoder %.3f s (%d windows), decoder %.3f s (%d tokens, %d fallbacks); RTF %.3f",
+                      file, result.durationSeconds, t.melSeconds, t.encodeSeconds, t.windows, t.decodeSeconds,
+                      t.decodedTokens, t.fallbacks, result.durationSeconds > 0 ? total / result.durationSeconds : 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SottoModel
 
 /// Where tests find the repository, the shared dev speech set and the models fetched by scripts/setup.sh.
 public enum TestPaths {
@@ -14,10 +15,7 @@ public enum TestPaths {
         return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/data/dev")
     }
 
-    public static var sottoHome: URL {
-        if let home = ProcessInfo.processInfo.environment["SOTTO_HOME"] { return URL(fileURLWithPath: home) }
-        return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/sotto")
-    }
+    public static var sottoHome: URL { SottoHome.directory }
 
     /// A model directory fetched by setup. Missing weights are a test failure, never a silent skip.
     public static func model(_ name: String) throws -> URL {
