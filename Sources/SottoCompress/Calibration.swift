@@ -47,21 +47,24 @@ public enum Calibration {
                                  manifestSHA256: try SHA256.hex(of: manifest.url))
     }
 
-    /// Up to `limit` (default all) of the entries the model can take, each language in turn. An
-    /// English-only model cannot be asked for other languages; their audio would only add noise.
+    /// Up to `limit` (default all) of the entries the model can take, each language and source in
+    /// turn. An English-only model cannot be asked for other languages; their audio would only add noise.
     static func usableEntries(_ manifest: Manifest, multilingual: Bool, limit: Int?) -> [ManifestEntry] {
         let usable = manifest.entries.filter { multilingual || ($0.language ?? "en") == "en" }
-        return interleavedByLanguage(usable, limit: limit ?? usable.count)
+        return interleaved(usable, limit: limit ?? usable.count)
     }
 
-    /// Up to `limit` entries taking each language in turn, so a limit never drops a language.
-    static func interleavedByLanguage(_ entries: [ManifestEntry], limit: Int) -> [ManifestEntry] {
-        var queues: [String: ArraySlice<ManifestEntry>] = Dictionary(grouping: entries) { $0.language ?? "" }.mapValues { $0[...] }
+    /// Up to `limit` entries taking each language (and within a manifest that names them, each
+    /// source) in turn, so a limit never drops a language or a kind of speech.
+    static func interleaved(_ entries: [ManifestEntry], limit: Int) -> [ManifestEntry] {
+        var queues: [String: ArraySlice<ManifestEntry>] = Dictionary(grouping: entries) {
+            "\($0.language ?? "")/\($0.source ?? "")"
+        }.mapValues { $0[...] }
         let order = queues.keys.sorted()
         var chosen: [ManifestEntry] = []
         while chosen.count < min(limit, entries.count) {
-            for language in order where chosen.count < limit {
-                if let next = queues[language]?.popFirst() { chosen.append(next) }
+            for key in order where chosen.count < limit {
+                if let next = queues[key]?.popFirst() { chosen.append(next) }
             }
         }
         return chosen

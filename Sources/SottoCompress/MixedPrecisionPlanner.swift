@@ -6,40 +6,6 @@ import SottoModel
 import SottoTensor
 import SottoText
 
-/// Scores candidate models on calibration audio: the error rate against the manifest's reference
-/// text, or, where the manifest has none, against the float model's own transcripts.
-public struct CalibrationScorer: Sendable {
-    public let manifest: Manifest
-    let scorer: TranscriptScorer
-    let tokenizer: Tokenizer
-
-    /// Transcribes the unlabelled entries with `float` to make their references.
-    public init(manifest: Manifest, limit: Int, float: Transcriber, scorer: TranscriptScorer) throws {
-        var entries = Calibration.usableEntries(manifest, multilingual: float.model.dims.isMultilingual, limit: limit)
-        let options = Self.options
-        for index in entries.indices where entries[index].text == nil {
-            let samples = try AudioLoader.load(path: manifest.audioURL(for: entries[index]).path)
-            entries[index].text = try float.transcribe(samples: samples, options: options).text
-        }
-        self.manifest = Manifest(url: manifest.url, entries: entries)
-        self.scorer = scorer
-        tokenizer = float.tokenizer
-    }
-
-    static var options: TranscriptionOptions {
-        var options = TranscriptionOptions()
-        options.decoding.beamSize = 1
-        return options
-    }
-
-    /// Pooled error rate in percent (WER, or CER for a character-scored set).
-    public func errorRate(_ model: WhisperModel) throws -> Double {
-        let run = EvaluationRun(transcriber: Transcriber(model: model, tokenizer: tokenizer), options: Self.options, scorer: scorer)
-        let report = try run.run(manifest: manifest, modelName: "")
-        return (report.overall.first?.counts.rate ?? 0) * 100
-    }
-}
-
 /// One step of a plan: a whole matrix to the next encoding up, or one slice of a matrix's rows given
 /// a residual correction (`RowCorrection`).
 enum Promotion: Hashable, Comparable, CustomStringConvertible {
@@ -75,27 +41,47 @@ public enum MixedPrecisionPlanner {
     /// Rows per corrected slice.
     public static let rowSliceSize = 512
 
+    /// One scored candidate: its calibration error rate and, when that is within the bound and a
+    /// held-out check was given, the check's outcome.
+    struct Assessment {
+        let checkpoint: Checkpoint
+        let rate: Double
+        let validation: PlanValidationResult?
+        let passes: Bool
+    }
+
     /// `quantized` has every key at `target`; `float` holds the values promotions are encoded from.
     /// `rowImportance[key]` weighs each row of `key` (e.g. the float model's mean probability of each
-    /// token); those keys are corrected by row slices, the residuals stored as `target`.
+    /// token); those keys are corrected by row slices, the residuals stored as `target`. With
+    /// `validate`, a candidate passes only if its held-out increase is also within `maxIncrease`
+    /// (checked after the calibration bound, which is cheaper and fails first).
     public static func plan(
         _ quantized: Checkpoint, float checkpoint: Checkpoint, target: WeightEncoding, keys: [String], sensitivities: [String: Double],
         rowImportance: [String: [Double]] = [:],
         maxIncrease: Double, baselineRate: Double, errorRate: (Checkpoint) throws -> Double,
+        validate: ((Checkpoint) throws -> PlanValidationResult)? = nil,
         progress: (String) -> Void = { _ in }
-    ) throws -> (checkpoint: Checkpoint, record: PrecisionPlanRecord) {
+    ) throws -> (checkpoint: Checkpoint, record: PrecisionPlanRecord, validation: PlanValidationResult?) {
         // Rates are percentages of word counts: 20 errors in 1000 words must meet a 2-point bound,
         // though 20.0 / 1000 * 100 lands a rounding error above 2.0.
         let bound = baselineRate + maxIncrease + 1e-9
+        func assess(_ model: Checkpoint, _ label: String) throws -> Assessment {
+            let rate = try errorRate(model)
+            let validation = rate <= bound ? try validate?(model) : nil
+            let passes = rate <= bound && (validation.map { $0.upperIncrease <= maxIncrease + 1e-9 } ?? true)
+            progress(String(format: "%@: error rate %.2f%% (bound %.2f%%)", label, rate, bound)
+                + (validation.map { String(format: "; held out %.2f%% vs float %.2f%%, increase at most %+.2f", $0.rate,
+                                           $0.baselineRate, $0.upperIncrease) } ?? ""))
+            return Assessment(checkpoint: model, rate: rate, validation: validation, passes: passes)
+        }
         let rowSlices = try RowSlices(quantized, float: checkpoint, importance: rowImportance.filter { keys.contains($0.key) },
                                       encoding: target)
-        var base = quantized
         var promoted: [String: String] = [:]
         var correctedRows: [String: Int] = [:]
         var current = target
-        var rate = try errorRate(base)
-        progress(String(format: "all %@: error rate %.2f%% (bound %.2f%%)", target.description, rate, bound))
-        for (rung, higher) in promotionLadder(from: target).enumerated() where rate > bound {
+        var best = try assess(quantized, "all \(target.description)")
+        for (rung, higher) in promotionLadder(from: target).enumerated() where !best.passes {
+            let base = best.checkpoint
             let candidates: [Promotion] = rung == 0
                 ? keys.filter { rowSlices.slices[$0] == nil }.map(Promotion.matrix)
                     + rowSlices.slices.flatMap { key, slices in slices.indices.map { Promotion.rows(key, slice: $0) } }
@@ -111,22 +97,21 @@ public enum MixedPrecisionPlanner {
                 }
             }
             var order = candidates.sorted { a, b in gain(a) != gain(b) ? gain(a) > gain(b) : a < b }
-            var cache: [[Promotion]: (Checkpoint, Double)] = [:]
-            func candidate(_ chosen: [Promotion]) throws -> (Checkpoint, Double) {
+            var cache: [[Promotion]: Assessment] = [:]
+            func candidate(_ chosen: [Promotion]) throws -> Assessment {
                 if let known = cache[chosen] { return known }
-                let model = try encoded(base, from: checkpoint, chosen, as: higher, rowSlices: rowSlices)
-                let result = (model, try errorRate(model))
-                progress(String(format: "%@: error rate %.2f%%", summary(chosen, higher), result.1))
+                let result = try assess(try encoded(base, from: checkpoint, chosen, as: higher, rowSlices: rowSlices),
+                                        summary(chosen, higher))
                 cache[chosen] = result
                 return result
             }
-            /// The shortest prefix of `order` within the bound (a binary search), or nil if none is.
+            /// The shortest prefix of `order` that passes (a binary search), or nil if none does.
             func shortestPassingPrefix(_ order: [Promotion]) throws -> [Promotion]? {
-                guard !order.isEmpty, try candidate(order).1 <= bound else { return nil }
+                guard !order.isEmpty, try candidate(order).passes else { return nil }
                 var (low, high) = (1, order.count)
                 while low < high {
                     let middle = (low + high) / 2
-                    if try candidate(Array(order.prefix(middle))).1 <= bound { high = middle } else { low = middle + 1 }
+                    if try candidate(Array(order.prefix(middle))).passes { high = middle } else { low = middle + 1 }
                 }
                 return Array(order.prefix(low))
             }
@@ -143,7 +128,7 @@ public enum MixedPrecisionPlanner {
             }
             guard var chosen = try shortestPassingPrefix(order) else {
                 // Even all of them at this precision is not enough: keep them and climb the ladder.
-                (base, rate) = try candidate(order)
+                best = try candidate(order)
                 record(order)
                 current = higher
                 continue
@@ -159,13 +144,15 @@ public enum MixedPrecisionPlanner {
                 guard let alternative = try shortestPassingPrefix(without), bytes(alternative) < bytes(chosen) else { break }
                 (order, chosen) = (without, alternative)
             }
-            (base, rate) = try candidate(chosen)
+            best = try candidate(chosen)
             record(chosen)
         }
-        base.plan = PrecisionPlanRecord(target: target.description, maxWERIncrease: maxIncrease, baselineWER: baselineRate,
-                                        planWER: rate, sensitivities: sensitivities, promoted: promoted,
-                                        correctedRows: correctedRows.isEmpty ? nil : correctedRows, calibrationUtterances: 0)
-        return (base, base.plan!)
+        var planned = best.checkpoint
+        let validation = try best.validation ?? validate?(planned)
+        planned.plan = PrecisionPlanRecord(target: target.description, maxWERIncrease: maxIncrease, baselineWER: baselineRate,
+                                           planWER: best.rate, sensitivities: sensitivities, promoted: promoted,
+                                           correctedRows: correctedRows.isEmpty ? nil : correctedRows, calibrationUtterances: 0)
+        return (planned, planned.plan!, validation)
     }
 
     /// "3 matrices at int8, 1024 rows corrected".

@@ -99,10 +99,10 @@ public enum Quantizer {
         }
     }
 
-    /// Writes a quantized checkpoint with its provenance. `calibrationManifest` is the audio a
-    /// calibration run or a `--plan auto` search used (hashed into the provenance).
+    /// Writes a quantized checkpoint with its provenance. `calibrationSHA256` identifies the audio a
+    /// calibration run or a `--plan auto` search used (`CalibrationSplit.sha256`).
     public static func write(_ checkpoint: Checkpoint, options: QuantizationOptions, calibration: CalibrationResult? = nil,
-                             calibrationManifest: URL? = nil, sourceModel: String, to destination: URL) throws {
+                             calibrationSHA256: String? = nil, sourceModel: String, to destination: URL) throws {
         var choices: [String: String] = [:]
         if !options.keepFloat.isEmpty {
             choices["keepFloat"] = options.keepFloat.map(\.description).joined(separator: " ")
@@ -118,7 +118,7 @@ public enum Quantizer {
         let provenance = Provenance(
             sourceModel: sourceModel, sourceSHA256: try SHA256.hex(of: URL(fileURLWithPath: checkpoint.file)),
             scheme: options.scheme.description, options: choices,
-            calibrationManifestSHA256: try calibration?.manifestSHA256 ?? calibrationManifest.map { try SHA256.hex(of: $0) })
+            calibrationManifestSHA256: calibrationSHA256 ?? calibration?.manifestSHA256)
         try SottoModelWriter.write(checkpoint, floatEncoding: options.scheme.floatEncoding, provenance: provenance,
                                    to: destination)
     }

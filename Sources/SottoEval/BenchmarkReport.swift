@@ -1,5 +1,6 @@
 import Foundation
 import SottoTensor
+import SottoText
 
 /// Median, min and max of one quantity measured on each repeat.
 public struct RepeatedMeasurement: Sendable, Codable, Equatable {
@@ -49,12 +50,16 @@ public struct ModelBenchmarkResult: Sendable, Codable, Equatable {
     /// Pooled WER (words) and CER (characters) of the first repeat; empty for unlabelled audio.
     public var errorRates: [GroupScore]
     public var threads: Int
+    /// Error rates per manifest when several were scored (absent in older reports).
+    public var sets: [GroupScore]?
+    /// Each utterance's error counts, for paired comparisons between models (absent in older reports).
+    public var utteranceCounts: [UtteranceCounts]?
 
     public init(model: String, directory: String, sizeBytes: Int, loadSeconds: RepeatedMeasurement,
                 peakMemoryBytes: Int?, encoderMillisecondsPerWindow: RepeatedMeasurement,
                 decoderMillisecondsPerToken: RepeatedMeasurement, decoderTokens: Int,
                 realTimeFactor: RepeatedMeasurement, audioSeconds: Double, utterances: Int,
-                errorRates: [GroupScore], threads: Int) {
+                errorRates: [GroupScore], threads: Int, sets: [GroupScore]? = nil, utteranceCounts: [UtteranceCounts]? = nil) {
         self.model = model
         self.directory = directory
         self.sizeBytes = sizeBytes
@@ -68,11 +73,29 @@ public struct ModelBenchmarkResult: Sendable, Codable, Equatable {
         self.utterances = utterances
         self.errorRates = errorRates
         self.threads = threads
+        self.sets = sets
+        self.utteranceCounts = utteranceCounts
     }
 
     /// The pooled error rate in `unit`, if the input was scored in it.
     public func errorRate(_ unit: ScoringUnit) -> Double? {
         errorRates.first { $0.unit == unit }?.counts.rate
+    }
+}
+
+/// One utterance's errors, enough to pair two models' scores utterance by utterance.
+public struct UtteranceCounts: Sendable, Codable, Equatable {
+    public var id: String
+    public var set: String?
+    public var unit: ScoringUnit
+    public var counts: ErrorCounts
+
+    public init(id: String, set: String?, unit: ScoringUnit, counts: ErrorCounts) {
+        (self.id, self.set, self.unit, self.counts) = (id, set, unit, counts)
+    }
+
+    init(_ score: UtteranceScore) {
+        self.init(id: score.id, set: score.set, unit: score.unit, counts: score.counts)
     }
 }
 

@@ -45,6 +45,10 @@ public enum BenchmarkTable {
             lines += ["", columns(measurementRows(report.results, showsCER: showsCER)), "",
                       "against \(baseline.model) (size and memory: ratio; encoder, decoder, RTF: speed-up; error rates: points)",
                       columns(comparisonRows(report.results, baseline: baseline, showsCER: showsCER))]
+            if let errorRows = BenchmarkErrorRates.rows(report.results, baseline: baseline) {
+                lines += ["", "error rates (bootstrap over utterances; differences paired on the same utterances)",
+                          columns(errorRows)]
+            }
         }
         for failure in report.failures {
             lines.append("failed: \(failure.model): \(failure.reason)")

@@ -9,6 +9,8 @@ public struct ManifestEntry: Sendable, Codable, Equatable {
     public var text: String?
     public var language: String?
     public var duration: Double?
+    /// The corpus a chunk came from (shared/data's train-extra and dev-extra name one).
+    public var source: String?
 }
 
 public struct Manifest: Sendable {
@@ -34,6 +36,13 @@ public struct Manifest: Sendable {
         guard !entries.isEmpty else { throw EvalError.emptyManifest(url.path) }
         self.url = url
         self.entries = entries
+    }
+
+    /// A short name for reports: the manifest's directory ("dev", "dev-extra"), or the file's name
+    /// when it is not called manifest.jsonl.
+    public var name: String {
+        let stem = url.deletingPathExtension().lastPathComponent
+        return stem == "manifest" ? url.deletingLastPathComponent().lastPathComponent : stem
     }
 
     public func audioURL(for entry: ManifestEntry) -> URL {

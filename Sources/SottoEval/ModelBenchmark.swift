@@ -4,11 +4,11 @@ import SottoDecoding
 import SottoModel
 import SottoTensor
 
-/// What a benchmark transcribes: one audio file, or the labelled utterances of a manifest (which
-/// adds WER/CER, scored as `EvaluationRun` scores them).
+/// What a benchmark transcribes: one audio file, or the labelled utterances of one or more
+/// manifests (which adds WER/CER, scored as `EvaluationRun` scores them).
 public enum BenchmarkInput: Sendable {
     case audio(URL)
-    case manifest(Manifest, scorer: TranscriptScorer)
+    case manifests([Manifest], scorer: TranscriptScorer)
 }
 
 public struct BenchmarkOptions: Sendable {
@@ -83,7 +83,8 @@ public struct ModelBenchmark: Sendable {
             decoderMillisecondsPerToken: RepeatedMeasurement(tokenSeconds.map { $0 * 1000 / Double(tokens) }),
             decoderTokens: tokens, realTimeFactor: RepeatedMeasurement(transcription.realTimeFactors),
             audioSeconds: transcription.audioSeconds, utterances: max(entries.count, 1),
-            errorRates: transcription.errorRates, threads: Compute.threadCount)
+            errorRates: transcription.errorRates, threads: Compute.threadCount,
+            sets: transcription.sets, utteranceCounts: transcription.utteranceCounts)
     }
 
     /// One warm-up encode (whose output the decoder measurement reuses), then `repeats` timed ones.
@@ -126,6 +127,8 @@ public struct ModelBenchmark: Sendable {
         var realTimeFactors: [Double] = []
         var audioSeconds = 0.0
         var errorRates: [GroupScore] = []
+        var sets: [GroupScore] = []
+        var utteranceCounts: [UtteranceCounts] = []
     }
 
     /// The whole input transcribed on each repeat; error rates from the first (temperature 0 is
@@ -140,21 +143,27 @@ public struct ModelBenchmark: Sendable {
                 measurement.audioSeconds = AudioTiming.durationSeconds(sampleCount: samples.count)
                 measurement.realTimeFactors.append(seconds / max(measurement.audioSeconds, 1e-9))
                 advance(1)
-            case .manifest(let manifest, let scorer):
+            case .manifests(let manifests, let scorer):
                 let run = EvaluationRun(transcriber: transcriber, options: options.transcription, scorer: scorer)
-                let report = try run.run(manifest: manifest, modelName: transcriber.model.directory.path) { _, _, _ in advance(1) }
+                let report = try run.run(manifests: manifests, modelName: transcriber.model.directory.path) { _, _, _ in advance(1) }
                 measurement.audioSeconds = report.audioSeconds
                 measurement.realTimeFactors.append(report.realTimeFactor)
-                if repeatIndex == 0 { measurement.errorRates = report.overall }
+                if repeatIndex == 0 {
+                    measurement.errorRates = report.overall
+                    measurement.sets = report.sets
+                    measurement.utteranceCounts = report.utterances.map(UtteranceCounts.init)
+                }
             }
         }
         return measurement
     }
 
     private func labelledEntries() throws -> [ManifestEntry] {
-        guard case .manifest(let manifest, _) = input else { return [] }
-        let labelled = manifest.entries.filter { $0.text != nil }
-        guard !labelled.isEmpty else { throw EvalError.noLabelledUtterances(manifest.url.path) }
+        guard case .manifests(let manifests, _) = input else { return [] }
+        let labelled = manifests.flatMap { $0.entries.filter { $0.text != nil } }
+        guard !labelled.isEmpty else {
+            throw EvalError.noLabelledUtterances(manifests.map(\.url.path).joined(separator: ", "))
+        }
         return labelled
     }
 
@@ -162,7 +171,8 @@ public struct ModelBenchmark: Sendable {
     private func firstInput(_ entries: [ManifestEntry]) throws -> (samples: [Float], language: String?) {
         switch input {
         case .audio(let url): return (try AudioLoader.load(path: url.path), nil)
-        case .manifest(let manifest, _):
+        case .manifests(let manifests, _):
+            let manifest = manifests.first { $0.entries.contains(entries[0]) }!
             return (try AudioLoader.load(path: manifest.audioURL(for: entries[0]).path), entries[0].language)
         }
     }

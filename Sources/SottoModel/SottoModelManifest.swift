@@ -86,6 +86,8 @@ public struct PrecisionPlanRecord: Codable, Sendable, Equatable {
     /// Matrices left at the target with their most important rows corrected: how many rows.
     public var correctedRows: [String: Int]?
     public var calibrationUtterances: Int
+    /// The plan checked on utterances it was not fitted on (absent for plans made without one).
+    public var validation: PlanValidationRecord?
 
     public init(target: String, maxWERIncrease: Double, baselineWER: Double, planWER: Double,
                 sensitivities: [String: Double], promoted: [String: String], correctedRows: [String: Int]? = nil,
@@ -98,6 +100,25 @@ public struct PrecisionPlanRecord: Codable, Sendable, Equatable {
         self.promoted = promoted
         self.correctedRows = correctedRows
         self.calibrationUtterances = calibrationUtterances
+    }
+}
+
+/// A plan's held-out check: the float model's and the plan's error rates on validation utterances and
+/// the upper end of the paired bootstrap interval of their difference at `confidence`.
+public struct PlanValidationRecord: Codable, Sendable, Equatable {
+    public var utterances: Int
+    public var baselineWER: Double
+    public var planWER: Double
+    /// rate(plan) - rate(float) is at most this, in points, with probability `confidence`.
+    public var upperIncrease: Double
+    public var confidence: Double
+
+    public init(utterances: Int, baselineWER: Double, planWER: Double, upperIncrease: Double, confidence: Double) {
+        self.utterances = utterances
+        self.baselineWER = baselineWER
+        self.planWER = planWER
+        self.upperIncrease = upperIncrease
+        self.confidence = confidence
     }
 }
 

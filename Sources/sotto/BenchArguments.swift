@@ -11,8 +11,8 @@ struct BenchArguments: ParsableArguments {
     @Option(help: "Benchmark on this audio file.")
     var audio: String?
 
-    @Option(help: "Benchmark on the labelled utterances of this JSON-lines manifest (adds WER/CER).")
-    var manifest: String?
+    @Option(help: "Benchmark on the labelled utterances of this JSON-lines manifest (adds WER/CER; repeat to pool several).")
+    var manifest: [String] = []
 
     @Option(name: .customLong("languages"), parsing: .upToNextOption,
             help: "Only the manifest's utterances in these languages (e.g. --languages en).")
@@ -32,15 +32,15 @@ struct BenchArguments: ParsableArguments {
 
     /// Whether there is an input is checked by the commands (`bench --from-json` measures nothing).
     func validate() throws {
-        guard audio == nil || manifest == nil else { throw ValidationError("give only one of --audio and --manifest") }
-        guard languages.isEmpty || manifest != nil else { throw ValidationError("--languages needs --manifest") }
+        guard audio == nil || manifest.isEmpty else { throw ValidationError("give only one of --audio and --manifest") }
+        guard languages.isEmpty || !manifest.isEmpty else { throw ValidationError("--languages needs --manifest") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
         guard (threads ?? 1) >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard beamSize >= 1 else { throw ValidationError("--beam-size must be at least 1") }
     }
 
     func validateInput() throws {
-        guard audio != nil || manifest != nil else { throw ValidationError("give one of --audio and --manifest") }
+        guard audio != nil || !manifest.isEmpty else { throw ValidationError("give one of --audio and --manifest") }
     }
 
     /// The measurement options given, for rejecting them where nothing is measured. An option set
@@ -48,7 +48,7 @@ struct BenchArguments: ParsableArguments {
     var measurementOptionsGiven: [String] {
         var given: [String] = []
         if audio != nil { given.append("--audio") }
-        if manifest != nil { given.append("--manifest") }
+        if !manifest.isEmpty { given.append("--manifest") }
         if !languages.isEmpty { given.append("--languages") }
         if repeats != Self.defaultRepeats { given.append("--repeats") }
         if threads != nil { given.append("--threads") }
@@ -59,25 +59,26 @@ struct BenchArguments: ParsableArguments {
     var workerArguments: [String] {
         var arguments = ["--repeats", "\(repeats)", "--beam-size", "\(beamSize)"]
         if let audio { arguments += ["--audio", audio] }
-        if let manifest { arguments += ["--manifest", manifest] }
+        for path in manifest { arguments += ["--manifest", path] }
         if !languages.isEmpty { arguments += ["--languages"] + languages }
         if let threads { arguments += ["--threads", "\(threads)"] }
         return arguments
     }
 
     func settings() -> BenchmarkSettings {
-        BenchmarkSettings(input: audio ?? manifest ?? "", languages: languages, threads: threads ?? Compute.threadCount,
+        BenchmarkSettings(input: audio ?? manifest.joined(separator: " + "), languages: languages, threads: threads ?? Compute.threadCount,
                           repeats: repeats, beamSize: beamSize, cpuPath: Compute.cpuPath,
                           cpu: CPUReport.current())
     }
 
     func input() throws -> BenchmarkInput {
         if let audio { return .audio(URL(fileURLWithPath: audio)) }
-        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifest ?? ""))
-            .filtered(languages: languages.isEmpty ? nil : Set(languages))
+        let manifests = try manifest.map {
+            try Manifest(contentsOf: URL(fileURLWithPath: $0)).filtered(languages: languages.isEmpty ? nil : Set(languages))
+        }
         let scorer = try TranscriptScorer(
             spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json"))
-        return .manifest(manifest, scorer: scorer)
+        return .manifests(manifests, scorer: scorer)
     }
 
     /// Greedy by default (beam size 1), temperature fallback as `transcribe` does it.

@@ -46,7 +46,7 @@ struct BenchCommand: ParsableCommand {
         guard !models.isEmpty else { throw ValidationError("give at least one --model (or --from-json REPORT.json)") }
         try arguments.validateInput()
         // Checked before measuring: an --audio run has no error rates, so its chart would fail at the end.
-        guard chart == nil || arguments.manifest != nil else {
+        guard chart == nil || !arguments.manifest.isEmpty else {
             throw ValidationError("--chart plots error rates, so it needs --manifest (utterances with reference text), not --audio")
         }
     }

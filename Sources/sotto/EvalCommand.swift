@@ -7,8 +7,8 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Transcribe a manifest and report WER/CER per language and the real-time factor.")
 
-    @Option(help: "JSON-lines manifest: id, audio, text, language, duration per line.")
-    var manifest: String
+    @Option(help: "JSON-lines manifest: id, audio, text, language, duration per line (repeat to score several together).")
+    var manifest: [String]
 
     @Option(name: .customLong("languages"), parsing: .upToNextOption,
             help: "Only the utterances in these languages (e.g. --languages en).")
@@ -24,14 +24,15 @@ struct EvalCommand: ParsableCommand {
     var json: String?
 
     mutating func run() throws {
-        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifest))
-            .filtered(languages: languages.isEmpty ? nil : Set(languages))
+        let manifests = try manifest.map {
+            try Manifest(contentsOf: URL(fileURLWithPath: $0)).filtered(languages: languages.isEmpty ? nil : Set(languages))
+        }
         let options = try decoding.transcriptionOptions()
         let scorer = try TranscriptScorer(
             spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json"))
         let transcriber = try modelArguments.loadTranscriber()
         let run = EvaluationRun(transcriber: transcriber, options: options, scorer: scorer)
-        let report = try run.run(manifest: manifest, modelName: modelArguments.model) { score, done, total in
+        let report = try run.run(manifests: manifests, modelName: modelArguments.model) { score, done, total in
             printError(String(format: "[%d/%d] %@ (%@) errors %d/%d  %.2f s",
                               done, total, score.id, score.language, score.counts.errors,
                               score.counts.referenceLength, score.processingSeconds))

@@ -28,10 +28,10 @@ struct QuantizeCommand: ParsableCommand {
     @Option(help: "f16 or f32 for the matrices --keep-float selects.")
     var keepFloatAs = "f16"
 
-    @Option(help: "Calibration audio (a JSON-lines manifest; reference text not needed), for int8-static, GPTQ rounding and --plan auto.")
-    var calibration: String?
+    @Option(help: "Calibration audio (a JSON-lines manifest; reference text not needed), for int8-static, GPTQ rounding and --plan auto; repeat to draw on several.")
+    var calibration: [String] = []
 
-    @Option(help: "At most this many calibration utterances (default: all for int8-static, \(QuantizeCommand.defaultWindowLimit) for GPTQ and --plan auto).")
+    @Option(help: "At most this many utterances from each calibration manifest, taken across its languages and sources (default: all for int8-static, \(QuantizeCommand.defaultWindowLimit) for GPTQ and --plan auto).")
     var calibrationLimit: Int?
 
     @Option(help: "How int4 weights are rounded: gptq (error feedback weighted by the calibration audio's layer inputs; the default with --calibration) or nearest.")
@@ -52,6 +52,15 @@ struct QuantizeCommand: ParsableCommand {
     @Option(help: "With --plan auto: calibration windows for the sensitivity measurement.")
     var sensitivityWindows = 4
 
+    @Option(help: "With --plan auto: held-out utterances to check the plan on (repeatable; default: the next --validation-limit utterances of each calibration manifest).")
+    var validation: [String] = []
+
+    @Option(help: "With --plan auto: held-out utterances per manifest (0: no held-out check).")
+    var validationLimit = QuantizeCommand.defaultWindowLimit
+
+    @Option(help: "With --plan auto: the held-out WER increase must stay within --max-wer-increase at this one-sided confidence (paired bootstrap).")
+    var confidence = 0.9
+
     mutating func run() throws {
         guard let scheme = QuantizationScheme(scheme) else {
             throw ValidationError("unknown scheme '\(scheme)'; choose one of \(QuantizationScheme.names.joined(separator: ", "))")
@@ -62,12 +71,14 @@ struct QuantizeCommand: ParsableCommand {
         guard let observer = ScaleObserver(rawValue: observer) else {
             throw ValidationError("--observer takes \(ScaleObserver.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if scheme == .int8Static, calibration == nil {
+        if scheme == .int8Static, calibration.isEmpty {
             throw ValidationError(QuantizationError.needsCalibration.description)
         }
         if let plan {
             guard plan == "auto" else { throw ValidationError("--plan takes auto") }
-            guard calibration != nil else { throw ValidationError("--plan auto needs calibration audio: --calibration MANIFEST.jsonl") }
+            guard !calibration.isEmpty else { throw ValidationError("--plan auto needs calibration audio: --calibration MANIFEST.jsonl") }
+            guard confidence > 0.5, confidence < 1 else { throw ValidationError("--confidence must be between 0.5 and 1") }
+            guard validationLimit >= 0 else { throw ValidationError("--validation-limit must be 0 or more") }
             guard case .weightOnly = scheme else { throw ValidationError("--plan auto starts from a weight-only scheme (int4-g32, int8, ...)") }
         }
         var options = QuantizationOptions(scheme: scheme, keepFloat: keepFloat.map(GlobPattern.init),
@@ -76,16 +87,17 @@ struct QuantizeCommand: ParsableCommand {
         let started = Date()
         let directory = try ModelLocator.resolve(model) { file in printError("downloading \(file)") }
         let source = try Checkpoint.read(directory: directory)
-        let float = calibration == nil ? nil : try floatTranscriber(source)
-        let calibrated = scheme == .int8Static ? try calibration.map { try calibrate(float!, manifestPath: $0) } : nil
-        // GPTQ's Hessians and the plan's sensitivities read windows of the same calibration
-        // utterances in the same order: transcribe the longer list once.
-        let hessianWindows = options.errorFeedback ? calibrationLimit ?? Self.defaultWindowLimit : 0
-        // The plan weighs token-embedding rows by the float model's token probabilities on as many
-        // windows as its scorer transcribes.
-        let planWindows = plan == nil ? 0 : max(sensitivityWindows, calibrationLimit ?? Self.defaultWindowLimit)
-        let windowCount = max(hessianWindows, planWindows)
-        let windows = windowCount > 0 ? try calibrationWindows(float!, manifestPath: calibration!, count: windowCount) : []
+        let float = calibration.isEmpty ? nil : try floatTranscriber(source)
+        let split = calibration.isEmpty ? nil : try CalibrationSplit(
+            paths: calibration, limit: calibrationLimit ?? (scheme == .int8Static ? nil : Self.defaultWindowLimit),
+            validationPaths: validation, validationLimit: plan == nil ? 0 : validationLimit,
+            multilingual: source.dims.isMultilingual)
+        let calibrated = scheme == .int8Static ? try split.map { try calibrate(float!, manifest: $0.fitting) } : nil
+        // GPTQ's Hessians and the plan's sensitivities and token importance read windows of the same
+        // calibration utterances in the same order: transcribe them once.
+        let windowCount = options.errorFeedback || plan != nil ? split!.fitting.entries.count : 0
+        let windows = windowCount > 0 ? try calibrationWindows(float!, manifest: split!.fitting, count: windowCount) : []
+        let hessianWindows = options.errorFeedback ? windowCount : 0
         let hessians = options.errorFeedback
             ? collectHessians(float!, keys: options.schemeKeys(source), windows: Array(windows.prefix(hessianWindows))) : [:]
         let progress = ProgressBar(label: "quantizing", unit: "matrices")
@@ -93,13 +105,12 @@ struct QuantizeCommand: ParsableCommand {
             progress.update(done: Double(done), total: Double(total))
         }
         progress.finish()
-        if plan != nil, let calibration, let float {
-            quantized = try planMixedPrecision(source, quantized, options: options, float: float, manifestPath: calibration,
-                                               windows: Array(windows.prefix(planWindows)))
+        if plan != nil, let split, let float {
+            quantized = try planMixedPrecision(source, quantized, options: options, float: float, split: split, windows: windows)
         }
         let destination = URL(fileURLWithPath: output)
         try Quantizer.write(quantized, options: options, calibration: calibrated,
-                            calibrationManifest: calibration.map { URL(fileURLWithPath: $0) }, sourceModel: model, to: destination)
+                            calibrationSHA256: split?.sha256, sourceModel: model, to: destination)
         let written = try Checkpoint.read(directory: destination)
         let before = ModelInspection(source), after = ModelInspection(written)
         print(InspectionTable.render(after))
@@ -120,18 +131,17 @@ extension QuantizeCommand {
             return false
         }
         switch rounding {
-        case nil: return calibration != nil
+        case nil: return !calibration.isEmpty
         case "nearest": return false
         case "gptq":
-            guard calibration != nil else { throw ValidationError("--rounding gptq needs calibration audio: --calibration MANIFEST.jsonl") }
+            guard !calibration.isEmpty else { throw ValidationError("--rounding gptq needs calibration audio: --calibration MANIFEST.jsonl") }
             return true
         default: throw ValidationError("--rounding takes gptq or nearest")
         }
     }
 
     /// The first 30 s of `count` calibration utterances with the float model's transcripts.
-    private func calibrationWindows(_ float: Transcriber, manifestPath: String, count: Int) throws -> [CalibrationWindow] {
-        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
+    private func calibrationWindows(_ float: Transcriber, manifest: Manifest, count: Int) throws -> [CalibrationWindow] {
         let transcribing = ProgressBar(label: "transcribing calibration", unit: "utterances")
         let windows = try SensitivityAnalysis.windows(transcriber: float, manifest: manifest, limit: count) { done, total in
             transcribing.update(done: Double(done), total: Double(total))
@@ -151,14 +161,13 @@ extension QuantizeCommand {
     }
 
     /// Runs the float model over the calibration audio, recording every layer's input.
-    private func calibrate(_ transcriber: Transcriber, manifestPath: String) throws -> CalibrationResult {
-        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
+    private func calibrate(_ transcriber: Transcriber, manifest: Manifest) throws -> CalibrationResult {
         let targets = languages.isEmpty && !transcriber.model.dims.isMultilingual ? ["en"] : languages
         for language in Calibration.missingLanguages(targets, in: manifest) {
             printError("warning: the calibration audio has no \(language) utterance; scales for \(language) speech are guessed from other languages")
         }
         let progress = ProgressBar(label: "calibrating", unit: "utterances")
-        let result = try Calibration.run(transcriber: transcriber, manifest: manifest, limit: calibrationLimit) { done, total, _ in
+        let result = try Calibration.run(transcriber: transcriber, manifest: manifest) { done, total, _ in
             progress.update(done: Double(done), total: Double(total))
         }
         progress.finish()
@@ -171,8 +180,7 @@ extension QuantizeCommand {
 extension QuantizeCommand {
     /// `--plan auto`: sensitivities, then the promotion search, printing the plan it chose.
     private func planMixedPrecision(_ source: Checkpoint, _ quantized: Checkpoint, options: QuantizationOptions, float: Transcriber,
-                                    manifestPath: String, windows: [CalibrationWindow]) throws -> Checkpoint {
-        let manifest = try Manifest(contentsOf: URL(fileURLWithPath: manifestPath))
+                                    split: CalibrationSplit, windows: [CalibrationWindow]) throws -> Checkpoint {
         let keys = options.schemeKeys(source)
         let progress = ProgressBar(label: "sensitivity", unit: "matrices")
         let sensitivities = try SensitivityAnalysis.measure(source, quantized: quantized, keys: keys,
@@ -181,23 +189,42 @@ extension QuantizeCommand {
         }
         progress.finish()
         let importance = SensitivityAnalysis.tokenImportance(float.model, windows: windows)
-        let scorer = try CalibrationScorer(
-            manifest: manifest, limit: calibrationLimit ?? Self.defaultWindowLimit, float: float,
-            scorer: try TranscriptScorer(spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json")))
+        let textScorer = try TranscriptScorer(spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json"))
+        let scorer = try CalibrationScorer(manifest: split.fitting, limit: split.fitting.entries.count, float: float, scorer: textScorer)
         let baseline = try scorer.errorRate(float.model)
-        var (planned, record) = try MixedPrecisionPlanner.plan(
+        let validation = try split.validation.map { held in
+            try PlanValidation(scorer: try CalibrationScorer(manifest: held, limit: held.entries.count, float: float, scorer: textScorer),
+                               float: float.model, confidence: confidence)
+        }
+        if let validation {
+            printError("checking plans on \(validation.utterances) held-out utterances "
+                       + String(format: "(one-sided %.0f%% paired bootstrap bound)", confidence * 100))
+        }
+        var (planned, record, held) = try MixedPrecisionPlanner.plan(
             quantized, float: source, target: options.scheme.matrixEncoding, keys: keys, sensitivities: sensitivities,
             rowImportance: importance, maxIncrease: maxWerIncrease, baselineRate: baseline,
-            errorRate: { try scorer.errorRate(try WhisperModel(checkpoint: $0)) }, progress: { printError($0) })
+            errorRate: { try scorer.errorRate(try WhisperModel(checkpoint: $0)) },
+            validate: validation.map { check in { try check.check(try WhisperModel(checkpoint: $0)) } },
+            progress: { printError($0) })
         record.calibrationUtterances = scorer.manifest.entries.count
+        if let validation, let held { record.validation = validation.record(held) }
         planned.plan = record
+        Self.printPlan(record)
+        return planned
+    }
+
+    private static func printPlan(_ record: PrecisionPlanRecord) {
         let choices = record.promoted.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
             + (record.correctedRows ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value) rows corrected" }
         printError("plan: " + (choices.isEmpty ? "every matrix at \(record.target)"
             : choices.joined(separator: ", ") + "; the rest at \(record.target)"))
-        printError(String(format: "calibration error rate: float %.2f%%, plan %.2f%% (bound +%.2f)", record.baselineWER,
-                          record.planWER, record.maxWERIncrease))
-        return planned
+        printError(String(format: "calibration error rate (%d utterances): float %.2f%%, plan %.2f%% (bound +%.2f)",
+                          record.calibrationUtterances, record.baselineWER, record.planWER, record.maxWERIncrease))
+        if let held = record.validation {
+            printError(String(format: "held-out error rate (%d utterances): float %.2f%%, plan %.2f%%; increase at most %+.2f points at %.0f%% confidence%@",
+                              held.utterances, held.baselineWER, held.planWER, held.upperIncrease, held.confidence * 100,
+                              held.upperIncrease <= record.maxWERIncrease + 1e-9 ? "" : " (over the bound: even the highest precision could not meet it)"))
+        }
     }
 
     private func floatTranscriber(_ source: Checkpoint) throws -> Transcriber {

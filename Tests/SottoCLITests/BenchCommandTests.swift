@@ -41,6 +41,46 @@ import Testing
         #expect(results[0]["sizeBytes"] as? Int == results[1]["sizeBytes"] as? Int)
     }
 
+    /// Two manifests of English dev utterances, named "first" and "second" by their files.
+    func twoManifests(in directory: URL) throws -> [URL] {
+        let source = try TestPaths.devFile("manifest.jsonl")
+        let english = try String(contentsOf: source, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains(#""language": "en""#) }.prefix(4)
+        return try [("first", english.prefix(2)), ("second", english.suffix(2))].map { name, lines in
+            let rewritten = try lines.map { line -> String in
+                var entry = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                entry["audio"] = source.deletingLastPathComponent().appendingPathComponent(try #require(entry["audio"] as? String)).path
+                return String(decoding: try JSONSerialization.data(withJSONObject: entry), as: UTF8.self)
+            }
+            let url = directory.appendingPathComponent("\(name).jsonl")
+            try (rewritten.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+            return url
+        }
+    }
+
+    /// Each manifest and the pool get a bootstrap interval; the second model's difference from the
+    /// first is paired on the same utterances (identical models: exactly zero).
+    @Test func severalManifestsAreScoredEachAndPooledWithIntervals() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifests = try twoManifests(in: directory)
+        let bench = try cli.sotto(["bench", "--model", "tiny.en", "--model", "tiny.en", "--manifest", manifests[0].path,
+                                   "--manifest", manifests[1].path, "--repeats", "1"])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        let rows = bench.stdout.split(separator: "\n").map(String.init)
+        #expect(rows.contains { $0.contains("error rates (bootstrap") }, "\(bench.stdout)")
+        for set in ["first", "second", "all (WER)"] {
+            #expect(rows.filter { $0.hasPrefix("tiny.en") && $0.contains(set) && $0.contains("[") }.count == 2, "\(set): \(bench.stdout)")
+        }
+        #expect(rows.contains { $0.contains("+0.00  [+0.00, +0.00]") }, "\(bench.stdout)")
+        let eval = try cli.sotto(["eval", "--model", "tiny.en", "--manifest", manifests[0].path, "--manifest", manifests[1].path,
+                                  "--beam-size", "1"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        for group in ["first (WER)", "second (WER)", "all (WER)"] {
+            #expect(eval.stdout.split(separator: "\n").contains { $0.hasPrefix(group) && $0.contains("[") }, "\(eval.stdout)")
+        }
+    }
+
     @Test func aBadModelIsNamedAndTheOthersStillMeasured() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

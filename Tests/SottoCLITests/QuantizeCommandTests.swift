@@ -76,26 +76,42 @@ extension QuantizeCommandTests {
     @Test func planIsRecordedWithTheModel() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let calibration = try manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 3, into: directory, name: "calibration.jsonl")
+        let calibration = try manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 6, into: directory, name: "calibration.jsonl")
         let model = directory.appendingPathComponent("tiny-plan")
         let quantize = try cli.sotto(["quantize", "--model", "tiny.en", "--scheme", "int4-g32", "--plan", "auto", "--max-wer-increase", "2",
-                                      "--calibration", calibration.path, "--sensitivity-windows", "1", "-o", model.path])
+                                      "--calibration", calibration.path, "--calibration-limit", "3", "--validation-limit", "3",
+                                      "--sensitivity-windows", "1", "-o", model.path])
         #expect(quantize.status == 0, "\(quantize.stderr)")
         #expect(quantize.stderr.contains("plan: "), "\(quantize.stderr)")
+        #expect(quantize.stderr.contains("held-out error rate (3 utterances)"), "\(quantize.stderr)")
         let manifestJSON = try JSONSerialization.jsonObject(with: Data(contentsOf: model.appendingPathComponent("sotto.json"))) as? [String: Any]
         let plan = try #require(manifestJSON?["plan"] as? [String: Any])
         #expect(plan["target"] as? String == "int4-g32")
         #expect(plan["calibrationUtterances"] as? Int == 3)
         let (planWER, baseline) = (try #require(plan["planWER"] as? Double), try #require(plan["baselineWER"] as? Double))
         #expect(planWER <= baseline + 2 + 1e-9)
+        let held = try #require(plan["validation"] as? [String: Any])
+        #expect(held["utterances"] as? Int == 3 && held["confidence"] as? Double == 0.9)
+        #expect(try #require(held["upperIncrease"] as? Double) <= 2 + 1e-9)
         let jfk = try TestPaths.devFile("audio/en_jfk.wav").path
         let transcribe = try cli.sotto(["transcribe", jfk, "--model", model.path, "--beam-size", "1"])
         #expect(transcribe.stdout.lowercased().contains("ask not what your country"), "\(transcribe.stdout)\(transcribe.stderr)")
     }
 
-    /// The bound, with `sotto quantize`'s defaults (32 calibration utterances): int4-g32
-    /// planned for a 2-point WER rise is at most 18% of float32 on disk and within 2 points of
-    /// float32 on the English dev set. About 12 minutes: SOTTO_TEST_HEAVY=1.
+    @Test func aPlanNeedsUtterancesLeftToCheckOn() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let calibration = try manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 3, into: directory, name: "calibration.jsonl")
+        let run = try cli.sotto(["quantize", "--model", "tiny.en", "--scheme", "int4-g32", "--plan", "auto",
+                                 "--calibration", calibration.path, "-o", directory.appendingPathComponent("out").path])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("calibration.jsonl") && run.stderr.contains("--validation"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
+    }
+
+    /// The bound, with `sotto quantize`'s defaults (32 calibration utterances, 32 held out):
+    /// int4-g32 planned for a 2-point WER rise is at most 18% of float32 on disk and within 2 points of
+    /// float32 on the English of dev and dev-extra. About 20 minutes: SOTTO_TEST_HEAVY=1.
     @Test(.enabled(if: ProcessInfo.processInfo.environment["SOTTO_TEST_HEAVY"] == "1"))
     func plannedInt4MeetsTheSizeAndAccuracyBounds() throws {
         let directory = try cli.temporaryDirectory()
@@ -109,9 +125,11 @@ extension QuantizeCommandTests {
         let fileBytes = try #require(inspection["fileBytes"] as? Int)
         let parameters = try #require((inspection["tensors"] as? [[String: Any]])?.reduce(0) { $0 + ($1["parameters"] as? Int ?? 0) })
         #expect(Double(fileBytes) <= 0.18 * Double(4 * parameters), "\(fileBytes) bytes for \(parameters) parameters")
+        // Scored on speech the plan never saw: dev and dev-extra (2,500 English words).
         let dev = try TestPaths.devFile("manifest.jsonl").path
-        let float = try cli.sotto(["eval", "--model", "tiny.en", "--manifest", dev, "--languages", "en", "--beam-size", "1"])
-        let planned = try cli.sotto(["eval", "--model", model.path, "--manifest", dev, "--languages", "en", "--beam-size", "1"])
+        let devExtra = TestPaths.devData.deletingLastPathComponent().appendingPathComponent("dev-extra/manifest.jsonl").path
+        let float = try cli.sotto(["eval", "--model", "tiny.en", "--manifest", dev, "--manifest", devExtra, "--languages", "en", "--beam-size", "1"])
+        let planned = try cli.sotto(["eval", "--model", model.path, "--manifest", dev, "--manifest", devExtra, "--languages", "en", "--beam-size", "1"])
         #expect(try pooledWER(planned.stdout) <= pooledWER(float.stdout) + 2, "\(planned.stdout)\n\(float.stdout)")
     }
 }

@@ -23,7 +23,7 @@ import Testing
         // Sensitivity grows with the key's position; the rate falls by two points per int8 matrix.
         let sensitivities = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Double($0 + 1)) })
         var evaluations = 0
-        let (planned, record) = try MixedPrecisionPlanner.plan(
+        let (planned, record, _) = try MixedPrecisionPlanner.plan(
             quantized, float: float, target: target, keys: keys, sensitivities: sensitivities,
             maxIncrease: 3, baselineRate: 0,
             errorRate: { candidate in
@@ -45,11 +45,37 @@ import Testing
         #expect(Set(perByte.prefix(4).map(\.0)) == Set(chosen.filter { $0.value == .int8Channel }.keys))
     }
 
+    /// Calibration alone would stop at four int8 matrices; the held-out check (here: its bound on the
+    /// increase falls by half a point per promotion) wants six, so the plan keeps promoting.
+    @Test func aFailingHeldOutCheckPromotesMore() throws {
+        let float = try Checkpoint.read(directory: try ToyWhisper.write())
+        let keys = float.parameterNames.filter(\.isMatrix).map(\.key)
+        let target = WeightEncoding.int4Block(size: 32, zeroPoint: false)
+        let quantized = try Quantizer.quantize(float, options: QuantizationOptions(scheme: .weightOnly(target)))
+        let sensitivities = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, Double($0 + 1)) })
+        let int8Count = { (candidate: Checkpoint) in Self.encodings(candidate).values.filter { $0 == .int8Channel }.count }
+        var checked: [Int] = []
+        let (planned, record, held) = try MixedPrecisionPlanner.plan(
+            quantized, float: float, target: target, keys: keys, sensitivities: sensitivities,
+            maxIncrease: 3, baselineRate: 0,
+            errorRate: { 10 - 2 * Double(int8Count($0)) },
+            validate: { candidate in
+                let promoted = int8Count(candidate)
+                checked.append(promoted)
+                return PlanValidationResult(rate: 6 - 0.5 * Double(promoted), baselineRate: 1,
+                                            upperIncrease: 6 - 0.5 * Double(promoted))
+            })
+        #expect(int8Count(planned) == 6)
+        #expect(record.planWER == 10 - 2 * 6)
+        #expect(held?.upperIncrease == 3)
+        #expect(checked.allSatisfy { $0 >= 4 }, "the held-out check runs only where calibration passes: \(checked)")
+    }
+
     @Test func aPassingStartPromotesNothing() throws {
         let float = try Checkpoint.read(directory: try ToyWhisper.write())
         let keys = float.parameterNames.filter(\.isMatrix).map(\.key)
         let quantized = try Quantizer.quantize(float, options: QuantizationOptions(scheme: .weightOnly(.int8Channel)))
-        let (_, record) = try MixedPrecisionPlanner.plan(
+        let (_, record, _) = try MixedPrecisionPlanner.plan(
             quantized, float: float, target: .int8Channel, keys: keys, sensitivities: [:], maxIncrease: 1, baselineRate: 2,
             errorRate: { _ in 2.5 })
         #expect(record.promoted.isEmpty && record.planWER == 2.5)
@@ -77,7 +103,7 @@ extension MixedPrecisionPlannerTests {
         // The large matrix is by far the most sensitive per byte, so it heads the promotion order.
         var sensitivities = Dictionary(uniqueKeysWithValues: small.enumerated().map { ($1, Double(6 - $0)) })
         sensitivities[large] = 1e6
-        let (planned, record) = try MixedPrecisionPlanner.plan(
+        let (planned, record, _) = try MixedPrecisionPlanner.plan(
             quantized, float: float, target: target, keys: [large] + small, sensitivities: sensitivities,
             maxIncrease: 3, baselineRate: 0,
             errorRate: { candidate in
@@ -106,7 +132,7 @@ extension MixedPrecisionPlannerTests {
         for key in [embedding, small] { quantized.tensors[key] = .matrix(WeightMatrix.quantize(try float.tensor(key), as: target)) }
         let important = Set(stride(from: 0, to: 1500, by: 5))
         let importance = (0..<2048).map { important.contains($0) ? 1.0 : 1e-6 }
-        let (planned, record) = try MixedPrecisionPlanner.plan(
+        let (planned, record, _) = try MixedPrecisionPlanner.plan(
             quantized, float: float, target: target, keys: [embedding, small], sensitivities: [embedding: 100, small: 0.001],
             rowImportance: [embedding: importance], maxIncrease: 2, baselineRate: 0,
             errorRate: { candidate in
