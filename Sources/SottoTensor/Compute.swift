@@ -9,13 +9,13 @@ public enum Compute {
     private static let width = Atomic<Int>(ProcessInfo.processInfo.activeProcessorCount)
     private static let blasConfigured = Atomic<Bool>(false)
 
-    /// Sets both OpenBLAS's threads and the parallel-for width (values below 1 mean 1). Also makes
-    /// sure OpenBLAS runs the strongest kernels this CPU allows (see `BLASCore`).
+    /// Sets the parallel-for width, which also splits the BLAS products (values below 1 mean 1; see
+    /// `BLASThreading`). Also makes sure OpenBLAS runs the strongest kernels this CPU allows (see `BLASCore`).
     public static func setThreads(_ n: Int) {
         _ = sotto_blas_core_prepare()
         let threads = max(1, n)
         width.store(threads, ordering: .relaxed)
-        openblas_set_num_threads(Int32(threads))
+        openblas_set_num_threads(BLASThreading.ownThreads ? 1 : Int32(threads))
         blasConfigured.store(true, ordering: .relaxed)
     }
 
