@@ -1,7 +1,7 @@
-// Softmax rows and GELU per kernel path (scalar = the portable Swift SIMD code, then the C kernels of
+// Softmax rows, GELU and layer norm per kernel path (scalar = the portable Swift SIMD code, then the C kernels of
 // AVX2 and AVX-512 where the CPU has them) on Whisper's shapes, timed in interleaved rounds so changing
 // load on the machine affects every path alike. Ratios are against the scalar path in the same run.
-//   swift run -c release ActivationBench [threads]
+//   swift run -c release ElementwiseBench [threads]
 import Dispatch
 import Foundation
 import SottoTensor
@@ -38,7 +38,7 @@ func randomFloats(_ count: Int, scale: Float) -> [Float] {
     return (0..<count).map { _ in Float.random(in: -scale...scale, using: &rng) }
 }
 
-print("ActivationBench: \(threads) threads, paths \(paths.map(\.description).joined(separator: ", ")), CPU path \(Compute.cpuPath)")
+print("ElementwiseBench: \(threads) threads, paths \(paths.map(\.description).joined(separator: ", ")), CPU path \(Compute.cpuPath)")
 print("| operation [shape] | path | ms (median) | G elements/s | vs scalar |")
 print("|---|---|---:|---:|---:|")
 // Encoder self-attention: one head's [1500, 1500] scores; decoding: one head's 1500 audio frames.
@@ -57,5 +57,14 @@ for (rows, cols, label) in [(1500, 1536, "tiny.en encoder MLP"), (1500, 2048, "b
     report("GELU [\(rows), \(cols)] \(label)", elements: rows * cols) { path in
         _ = work.withUnsafeMutableBufferPointer { p in hidden.withUnsafeBufferPointer { p.baseAddress!.update(from: $0.baseAddress!, count: $0.count) } }
         GELU.apply(&work, path: path)
+    }
+}
+// Pre-LN blocks normalize [rows, nState] twice per layer.
+for (rows, dim, label) in [(1500, 384, "tiny.en encoder"), (1500, 512, "base encoder"), (1, 384, "tiny.en decoder step")] {
+    let input = randomFloats(rows * dim, scale: 3)
+    let gamma = randomFloats(dim, scale: 1), beta = randomFloats(dim, scale: 1)
+    var output = [Float](repeating: 0, count: rows * dim)
+    report("layer norm [\(rows), \(dim)] \(label)", elements: rows * dim) { path in
+        LayerNorm.forward(input, rows: rows, gamma: gamma, beta: beta, into: &output, path: path)
     }
 }
