@@ -281,7 +281,7 @@ void sotto_int8_linear_avx512vnni(const int8_t *qa, const float *a_scales, int64
                                   const int8_t *w, const void *w_scales, const float *bias,
                                   int64_t o_begin, int64_t o_end, float *out, int64_t ldc) {
     product P = {qa, k, a_scales, NULL, w_scales, bias, out, ldc};
-    if (rows >= SOTTO_INT8_PACKED_MIN_ROWS && linear_packed(&P, w, rows, o_begin, o_end)) return;
+    if (rows >= SOTTO_INT8_PACKED_MIN_ROWS && k > 0 && linear_packed(&P, w, rows, o_begin, o_end)) return;
     for (int64_t r = 0; r < rows; r += SOTTO_INT8_PACKED_MIN_ROWS - 1) {
         // Row blocks keep the streaming kernel's row sums on the stack.
         int64_t n = rows - r < SOTTO_INT8_PACKED_MIN_ROWS - 1 ? rows - r : SOTTO_INT8_PACKED_MIN_ROWS - 1;
