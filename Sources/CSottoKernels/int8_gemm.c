@@ -88,29 +88,28 @@ static AVX2_TARGET void quantize_row_avx2(const float *x, int64_t n, float inv, 
 
 void sotto_int8_quantize_rows(const float *x, int64_t rows, int64_t cols, float static_scale,
                               int8_t *q, float *scales, sotto_int8_path path) {
-    int vector = sotto_int8_resolve(path) != SOTTO_INT8_SCALAR;
+    float (*absmax)(const float *, int64_t) = absmax_scalar;
+    void (*quantize_row)(const float *, int64_t, float, int8_t *) = quantize_row_scalar;
+#if defined(__x86_64__)
+    switch (sotto_int8_resolve(path)) {
+    case SOTTO_INT8_SCALAR: break;
+    case SOTTO_INT8_AVX512VNNI:
+        absmax = sotto_int8_absmax_avx512;
+        quantize_row = sotto_int8_quantize_row_avx512;
+        break;
+    default:
+        absmax = absmax_avx2;
+        quantize_row = quantize_row_avx2;
+    }
+#else
+    (void)path;
+#endif
     for (int64_t r = 0; r < rows; r++) {
         const float *row = x + r * cols;
-        float scale = static_scale;
-        if (!(static_scale > 0)) {
-#if defined(__x86_64__)
-            float m = vector ? absmax_avx2(row, cols) : absmax_scalar(row, cols);
-#else
-            float m = absmax_scalar(row, cols);
-#endif
-            scale = m / 127.0f;
-        }
+        float scale = static_scale > 0 ? static_scale : absmax(row, cols) / 127.0f;
         scales[r] = scale;
-        float inv = inverse_scale(scale);
-#if defined(__x86_64__)
-        if (vector) {
-            quantize_row_avx2(row, cols, inv, q + r * cols);
-            continue;
-        }
-#endif
-        quantize_row_scalar(row, cols, inv, q + r * cols);
+        quantize_row(row, cols, inverse_scale(scale), q + r * cols);
     }
-    (void)vector;
 }
 
 // MARK: - Products
