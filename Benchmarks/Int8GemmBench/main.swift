@@ -30,6 +30,15 @@ func medianMilliseconds(budgetSeconds: Double = 0.4, _ body: () -> Void) -> Doub
     withoutActuallyEscaping(body) { medianMilliseconds([$0], budgetSeconds: budgetSeconds)[0] }
 }
 
+/// With one thread every variant runs on the calling thread, so its CPU time is measured: on a machine
+/// shared with other work that is far steadier than wall time. With more threads, wall time.
+func nowNanoseconds() -> UInt64 {
+    guard threads == 1 else { return DispatchTime.now().uptimeNanoseconds }
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+}
+
 /// Median milliseconds of each variant, timed in interleaved rounds after a warm-up round, so that
 /// changing load on a shared machine affects every variant alike.
 func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 0.4) -> [Double] {
@@ -38,9 +47,9 @@ func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 0.4) -
     let start = DispatchTime.now().uptimeNanoseconds
     while samples[0].count < 300 && (samples[0].count < 5 || Double(DispatchTime.now().uptimeNanoseconds - start) < budgetSeconds * 1e9) {
         for (i, variant) in variants.enumerated() {
-            let t0 = DispatchTime.now().uptimeNanoseconds
+            let t0 = nowNanoseconds()
             variant()
-            samples[i].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            samples[i].append(Double(nowNanoseconds() - t0) / 1e6)
         }
     }
     return samples.map { $0.sorted()[$0.count / 2] }
@@ -130,7 +139,7 @@ let layers: [(String, Int, Int)] = [
 ]
 print("threads \(threads), int8 kernels: \(Int8KernelPath.automatic.resolved), oneDNN: \(dnnlGemm == nil ? "not found" : "dnnl_gemm_s8s8s32")")
 print("CPU: \(cpuModel()), kernel path \(Compute.cpuPath)")
-print("times: median ms (GFLOPS-equivalent); int8 includes activation quantization; oneDNN = quantize + gemm_s8s8s32 + rescale")
+print("times: median ms (GFLOPS-equivalent), \(threads == 1 ? "CPU time of the one thread" : "wall time"); int8 includes activation quantization; oneDNN = quantize + gemm_s8s8s32 + rescale")
 print("| model | rows | k | n | float32 sgemm/sgemv | int8 (ours) | int8 speedup | int8 AVX2 kernels | ours vs AVX2 | quantize only | oneDNN int8 | oneDNN speedup |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 let rowCounts = CommandLine.arguments.dropFirst(2).first.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 5, 1500]
