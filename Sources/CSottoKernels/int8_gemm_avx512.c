@@ -76,21 +76,7 @@ VNNI512 void sotto_int8_quantize_row_avx512(const float *x, int64_t n, float inv
     }
 }
 
-// MARK: - Buffers
-
-/// A per-thread buffer, grown on demand and kept for the thread's life (the parallel-for pool reuses
-/// its threads, so the encoder allocates only on its first call). NULL when allocation fails.
-static void *thread_buffer(int which, size_t bytes) {
-    static _Thread_local void *buffers[2];
-    static _Thread_local size_t capacity[2];
-    if (capacity[which] < bytes) {
-        free(buffers[which]);
-        size_t rounded = (bytes + 63) & ~(size_t)63;
-        buffers[which] = aligned_alloc(64, rounded);
-        capacity[which] = buffers[which] ? rounded : 0;
-    }
-    return buffers[which];
-}
+// MARK: - Shared steps
 
 /// sums[r] = sum_k qa[r, k], with vpdpbusd against bytes of 1.
 static VNNI512 void row_sums(const int8_t *qa, int64_t rows, int64_t k, int32_t *sums) {
@@ -230,9 +216,15 @@ static VNNI512 int linear_packed(const product *base, const int8_t *w, int64_t r
     const int64_t k = base->k;
     const int64_t blocks = (k + KC_MAX - 1) / KC_MAX;
     const int64_t kc_step = ((k + blocks - 1) / blocks + 3) & ~(int64_t)3;  // even blocks of whole groups
-    int32_t *a_sums = thread_buffer(0, (size_t)rows * sizeof(int32_t));
-    uint8_t *panel = thread_buffer(1, (size_t)NR * (size_t)kc_step);
-    if (!a_sums || !panel) return 0;
+    // Allocated per call (a 1500-row product takes milliseconds; decoding steps take the streaming
+    // kernel, which allocates nothing): thread-local buffers would leak when the pool retires a thread.
+    int32_t *a_sums = malloc((size_t)rows * sizeof(int32_t));
+    uint8_t *panel = aligned_alloc(64, (size_t)NR * (size_t)kc_step);  // a multiple of 64 bytes
+    if (!a_sums || !panel) {
+        free(a_sums);
+        free(panel);
+        return 0;
+    }
     row_sums(base->qa, rows, k, a_sums);
     product P = *base;
     P.a_sums = a_sums;
@@ -248,6 +240,8 @@ static VNNI512 int linear_packed(const product *base, const int8_t *w, int64_t r
                 micro_kernel_any(&P, rows - r < MR ? (int)(rows - r) : MR, r, col, width, k0, kc, panel, first, last);
         }
     }
+    free(a_sums);
+    free(panel);
     return 1;
 }
 
