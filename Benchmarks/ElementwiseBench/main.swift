@@ -25,7 +25,10 @@ func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 1) -> 
     var samples = [[Double]](repeating: [], count: variants.count)
     let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(budgetSeconds * 1e9)
     while samples[0].count < 5 || (DispatchTime.now().uptimeNanoseconds < deadline && samples[0].count < 500) {
-        for (i, variant) in variants.enumerated() {
+        // A new order each round, so no variant always follows the same one (whose cache footprint
+        // would bias it).
+        for i in variants.indices.shuffled() {
+            let variant = variants[i]
             let start = nowNanoseconds()
             variant()
             samples[i].append(Double(nowNanoseconds() - start) / 1e6)

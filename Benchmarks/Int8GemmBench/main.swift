@@ -46,7 +46,10 @@ func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 0.4) -
     var samples = [[Double]](repeating: [], count: variants.count)
     let start = DispatchTime.now().uptimeNanoseconds
     while samples[0].count < 300 && (samples[0].count < 5 || Double(DispatchTime.now().uptimeNanoseconds - start) < budgetSeconds * 1e9) {
-        for (i, variant) in variants.enumerated() {
+        // A new order each round, so no variant always follows the same one (whose cache footprint
+        // would bias it).
+        for i in variants.indices.shuffled() {
+            let variant = variants[i]
             let t0 = nowNanoseconds()
             variant()
             samples[i].append(Double(nowNanoseconds() - t0) / 1e6)
