@@ -27,15 +27,42 @@ let dnnlGemm: GemmS8S8S32? = ["libdnnl.so.2", "libdnnl.so.3", "libdnnl.so"].lazy
 
 /// Median wall time in milliseconds of `body`, repeated for about `budgetSeconds` (5...300 runs).
 func medianMilliseconds(budgetSeconds: Double = 0.4, _ body: () -> Void) -> Double {
-    body()
-    var times: [Double] = []
+    withoutActuallyEscaping(body) { medianMilliseconds([$0], budgetSeconds: budgetSeconds)[0] }
+}
+
+/// With one thread every variant runs on the calling thread, so its CPU time is measured: on a machine
+/// shared with other work that is far steadier than wall time. With more threads, wall time.
+func nowNanoseconds() -> UInt64 {
+    guard threads == 1 else { return DispatchTime.now().uptimeNanoseconds }
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+}
+
+/// Median milliseconds of each variant, timed in interleaved rounds after a warm-up round, so that
+/// changing load on a shared machine affects every variant alike.
+func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 0.4) -> [Double] {
+    for variant in variants { variant() }
+    var samples = [[Double]](repeating: [], count: variants.count)
     let start = DispatchTime.now().uptimeNanoseconds
-    while times.count < 300 && (times.count < 5 || Double(DispatchTime.now().uptimeNanoseconds - start) < budgetSeconds * 1e9) {
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+    while samples[0].count < 300 && (samples[0].count < 5 || Double(DispatchTime.now().uptimeNanoseconds - start) < budgetSeconds * 1e9) {
+        // A new order each round, so no variant always follows the same one (whose cache footprint
+        // would bias it).
+        for i in variants.indices.shuffled() {
+            let variant = variants[i]
+            let t0 = nowNanoseconds()
+            variant()
+            samples[i].append(Double(nowNanoseconds() - t0) / 1e6)
+        }
     }
-    return times.sorted()[times.count / 2]
+    return samples.map { $0.sorted()[$0.count / 2] }
+}
+
+/// The "model name" line of /proc/cpuinfo, so a pasted table names its machine.
+func cpuModel() -> String {
+    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+    return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
 }
 
 struct Shape {
@@ -59,12 +86,22 @@ func measure(_ shape: Shape) -> String {
     var output = [Float](repeating: 0, count: m * n)
     var scratch = Int8Gemm.Scratch()
 
-    let float32 = medianMilliseconds { Gemm.linear(input, rows: m, weight: floatWeight, bias: bias, into: &output) }
-    let int8 = medianMilliseconds {
-        Int8Gemm.linear(input, rows: m, weights: weights, weightScales: weightScales, outFeatures: n, inFeatures: k,
-                        bias: bias, staticScale: nil, scratch: &scratch, into: &output)
-    }
+    var avx2Output = output
+    // float32 BLAS, our int8 path and the same product on the AVX2 kernels (the baseline for the wider paths).
+    let times = medianMilliseconds([
+        { Gemm.linear(input, rows: m, weight: floatWeight, bias: bias, into: &output) },
+        {
+            Int8Gemm.linear(input, rows: m, weights: weights, weightScales: weightScales, outFeatures: n, inFeatures: k,
+                            bias: bias, staticScale: nil, scratch: &scratch, into: &output)
+        },
+        {
+            Int8Gemm.linear(input, rows: m, weights: weights, weightScales: weightScales, outFeatures: n, inFeatures: k,
+                            bias: bias, staticScale: nil, scratch: &scratch, path: .avx2, into: &avx2Output)
+        },
+    ], budgetSeconds: 1)
+    let (float32, int8, avx2) = (times[0], times[1], times[2])
     let ours = output
+    precondition(ours == avx2Output, "int8 paths disagree")
     var (qa, aScales) = ([Int8](), [Float]())
     let quantize = medianMilliseconds {
         Int8Gemm.quantizeActivations(input, rows: m, cols: k, staticScale: nil, into: &qa, scales: &aScales)
@@ -94,8 +131,9 @@ func measure(_ shape: Shape) -> String {
         dnnlCell = String(format: "%.3f | %.2fx%@", dnnl, float32 / dnnl, agrees)
     }
     func gops(_ ms: Double) -> String { String(format: "%.0f", shape.gigaOps / (ms / 1e3)) }
-    return String(format: "| %@ | %d | %d | %d | %.3f (%@) | %.3f (%@) | %.2fx | %.4f | %@ |",
-                  shape.model, m, k, n, float32, gops(float32), int8, gops(int8), float32 / int8, quantize, dnnlCell)
+    return String(format: "| %@ | %d | %d | %d | %.3f (%@) | %.3f (%@) | %.2fx | %.3f (%@) | %.2fx | %.4f | %@ |",
+                  shape.model, m, k, n, float32, gops(float32), int8, gops(int8), float32 / int8, avx2, gops(avx2),
+                  avx2 / int8, quantize, dnnlCell)
 }
 
 let layers: [(String, Int, Int)] = [
@@ -103,9 +141,10 @@ let layers: [(String, Int, Int)] = [
     ("base", 512, 1536), ("base", 512, 512), ("base", 512, 2048), ("base", 2048, 512),
 ]
 print("threads \(threads), int8 kernels: \(Int8KernelPath.automatic.resolved), oneDNN: \(dnnlGemm == nil ? "not found" : "dnnl_gemm_s8s8s32")")
-print("times: median ms (GFLOPS-equivalent); int8 includes activation quantization; oneDNN = quantize + gemm_s8s8s32 + rescale")
-print("| model | rows | k | n | float32 sgemm/sgemv | int8 (ours) | int8 speedup | quantize only | oneDNN int8 | oneDNN speedup |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("CPU: \(cpuModel()), kernel path \(Compute.cpuPath)")
+print("times: median ms (GFLOPS-equivalent), \(threads == 1 ? "CPU time of the one thread" : "wall time"); int8 includes activation quantization; oneDNN = quantize + gemm_s8s8s32 + rescale")
+print("| model | rows | k | n | float32 sgemm/sgemv | int8 (ours) | int8 speedup | int8 AVX2 kernels | ours vs AVX2 | quantize only | oneDNN int8 | oneDNN speedup |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 let rowCounts = CommandLine.arguments.dropFirst(2).first.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 5, 1500]
 for rows in rowCounts {
     for (model, k, n) in layers { print(measure(Shape(model: model, rows: rows, inFeatures: k, outFeatures: n))) }

@@ -1,10 +1,19 @@
 // Times WeightMatrix.linear per encoding on Whisper's shapes against float32 BLAS (Gemm.linear, which
-// is sgemv for one row and sgemm otherwise) in the same run, with two threads.
-// Run: swift run -c release WeightKernelBench [outFeatures [inputRows]]  (optional filters)
+// is sgemv for one row and sgemm otherwise) in the same run, with two threads (or `threads`; with one,
+// the calling thread's CPU time is measured, steadier on a machine shared with other work).
+// Run: swift run -c release WeightKernelBench [outFeatures [inputRows [threads]]]  (optional filters)
 import Dispatch
+import Foundation
 import SottoTensor
 
-let threads = 2
+let threads = CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 2
+
+func nowNanoseconds() -> UInt64 {
+    guard threads == 1 else { return DispatchTime.now().uptimeNanoseconds }
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+}
 let encodings: [WeightEncoding] = [
     .float16, .int8Channel, .int8Block(size: 32), .int4Block(size: 32, zeroPoint: false),
     .int4Block(size: 128, zeroPoint: false), .int4Block(size: 32, zeroPoint: true), .int4Block(size: 128, zeroPoint: true),
@@ -25,10 +34,13 @@ func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 1.5) -
     var samples = [[Double]](repeating: [], count: variants.count)
     let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(budgetSeconds * 1e9)
     while samples[0].count < 5 || (DispatchTime.now().uptimeNanoseconds < deadline && samples[0].count < 200) {
-        for (i, variant) in variants.enumerated() {
-            let start = DispatchTime.now().uptimeNanoseconds
+        // A new order each round, so no variant always follows the same one (whose cache footprint
+        // would bias it).
+        for i in variants.indices.shuffled() {
+            let variant = variants[i]
+            let start = nowNanoseconds()
             variant()
-            samples[i].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            samples[i].append(Double(nowNanoseconds() - start) / 1e6)
         }
     }
     return samples.map { $0.sorted()[$0.count / 2] }
@@ -40,12 +52,14 @@ func format(_ x: Double, _ digits: Int) -> String {
     return "\(rounded)"
 }
 
-let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let arguments = CommandLine.arguments.dropFirst().prefix(2).compactMap { Int($0) }
 Compute.setThreads(threads)
 print("WeightKernelBench: \(threads) threads, kernel path \(WeightKernelPath.best)")
 print("")
-print("| shape [out, in] | rows | encoding | ms (median) | speedup vs f32 |")
-print("| --- | ---: | --- | ---: | ---: |")
+// On a CPU whose best path is wider than AVX2, the same kernels pinned to AVX2 run in the same rounds.
+let widerThanAVX2 = WeightKernelPath.best.rawValue > WeightKernelPath.avx2.rawValue
+print("| shape [out, in] | rows | encoding | ms (median) | speedup vs f32 |\(widerThanAVX2 ? " AVX2 ms | speedup vs AVX2 |" : "")")
+print("| --- | ---: | --- | ---: | ---: |\(widerThanAVX2 ? " ---: | ---: |" : "")")
 var rng = SystemRandomNumberGenerator()
 for (shape, inputRowCounts) in cases where arguments.isEmpty || arguments[0] == shape.0 {
     let (outFeatures, inFeatures, what) = shape
@@ -57,11 +71,14 @@ for (shape, inputRowCounts) in cases where arguments.isEmpty || arguments[0] == 
         var output = [Float](repeating: 0, count: inputRows * outFeatures)
         let variants: [() -> Void] = [{ Gemm.linear(input, rows: inputRows, weight: tensor, bias: bias, into: &output) }]
             + matrices.map { matrix in { matrix.linear(input, rows: inputRows, bias: bias, into: &output) } }
+            + (widerThanAVX2 ? matrices.map { matrix in { matrix.linear(input, rows: inputRows, bias: bias, into: &output, path: .avx2) } } : [])
         let times = medianMilliseconds(variants)
+        let avx2Times = Array(times.dropFirst(1 + matrices.count))
         let label = "[\(outFeatures), \(inFeatures)] \(what)"
         print("| \(label) | \(inputRows) | f32 (BLAS) | \(format(times[0], 3)) | 1.0 |")
-        for (matrix, ms) in zip(matrices, times.dropFirst()) {
-            print("| \(label) | \(inputRows) | \(matrix.encoding) | \(format(ms, 3)) | \(format(times[0] / ms, 2)) |")
+        for (i, (matrix, ms)) in zip(matrices, times.dropFirst()).enumerated() {
+            let avx2 = widerThanAVX2 ? " \(format(avx2Times[i], 3)) | \(format(avx2Times[i] / ms, 2)) |" : ""
+            print("| \(label) | \(inputRows) | \(matrix.encoding) | \(format(ms, 3)) | \(format(times[0] / ms, 2)) |\(avx2)")
         }
     }
 }

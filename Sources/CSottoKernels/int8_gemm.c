@@ -1,26 +1,15 @@
 // W8A8 matrix products: int8 activations x int8 weights -> int32 sums -> float, one scale per
 // activation row and per weight row. A scalar path for every CPU, and on x86-64 AVX2 / AVX-VNNI /
-// AVX-512 VNNI paths chosen at run time through sotto_cpu(). All paths accumulate exactly in int32
+// AVX-512 VNNI (int8_gemm_avx512.c) paths chosen at run time through sotto_cpu(). All paths accumulate exactly in int32
 // and share one rescaling epilogue, so they agree bit for bit.
 #include "sotto_int8_gemm.h"
+#include "int8_gemm_internal.h"
 #include "sotto_cpu.h"
 #include <math.h>
 #include <string.h>
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
-
-// Weight scales come straight from a (possibly memory-mapped, unaligned) little-endian file.
-static inline float load_le_f32(const void *base, int64_t i) {
-    uint32_t bits;
-    memcpy(&bits, (const char *)base + 4 * i, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    bits = __builtin_bswap32(bits);
-#endif
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
 
 sotto_int8_path sotto_int8_resolve(sotto_int8_path p) {
 #if defined(__x86_64__)
@@ -99,52 +88,43 @@ static AVX2_TARGET void quantize_row_avx2(const float *x, int64_t n, float inv, 
 
 void sotto_int8_quantize_rows(const float *x, int64_t rows, int64_t cols, float static_scale,
                               int8_t *q, float *scales, sotto_int8_path path) {
-    int vector = sotto_int8_resolve(path) != SOTTO_INT8_SCALAR;
+    float (*absmax)(const float *, int64_t) = absmax_scalar;
+    void (*quantize_row)(const float *, int64_t, float, int8_t *) = quantize_row_scalar;
+#if defined(__x86_64__)
+    switch (sotto_int8_resolve(path)) {
+    case SOTTO_INT8_SCALAR: break;
+    case SOTTO_INT8_AVX512VNNI:
+        absmax = sotto_int8_absmax_avx512;
+        quantize_row = sotto_int8_quantize_row_avx512;
+        break;
+    default:
+        absmax = absmax_avx2;
+        quantize_row = quantize_row_avx2;
+    }
+#else
+    (void)path;
+#endif
     for (int64_t r = 0; r < rows; r++) {
         const float *row = x + r * cols;
-        float scale = static_scale;
-        if (!(static_scale > 0)) {
-#if defined(__x86_64__)
-            float m = vector ? absmax_avx2(row, cols) : absmax_scalar(row, cols);
-#else
-            float m = absmax_scalar(row, cols);
-#endif
-            scale = m / 127.0f;
-        }
+        float scale = static_scale > 0 ? static_scale : absmax(row, cols) / 127.0f;
         scales[r] = scale;
-        float inv = inverse_scale(scale);
-#if defined(__x86_64__)
-        if (vector) {
-            quantize_row_avx2(row, cols, inv, q + r * cols);
-            continue;
-        }
-#endif
-        quantize_row_scalar(row, cols, inv, q + r * cols);
+        quantize_row(row, cols, inverse_scale(scale), q + r * cols);
     }
-    (void)vector;
 }
 
 // MARK: - Products
-
-// The one rescaling step every path uses. Separate statements keep the compiler from fusing the
-// multiply and add, so all paths (and the Swift reference) round identically.
-static inline void store_sum(int32_t sum, float a_scale, float w_scale, float bias, float *out) {
-    float scale = a_scale * w_scale;
-    float product = (float)sum * scale;
-    *out = product + bias;
-}
 
 static void linear_scalar(const int8_t *qa, const float *a_scales, int64_t rows, int64_t k,
                           const int8_t *w, const void *w_scales, const float *bias,
                           int64_t o_begin, int64_t o_end, float *out, int64_t ldc) {
     for (int64_t o = o_begin; o < o_end; o++) {
         const int8_t *wrow = w + o * k;
-        float ws = load_le_f32(w_scales, o), b = bias ? bias[o] : 0.0f;
+        float ws = sotto_int8_load_le_f32(w_scales, o), b = bias ? bias[o] : 0.0f;
         for (int64_t r = 0; r < rows; r++) {
             const int8_t *arow = qa + r * k;
             int32_t sum = 0;
             for (int64_t i = 0; i < k; i++) sum += (int32_t)arow[i] * (int32_t)wrow[i];
-            store_sum(sum, a_scales[r], ws, b, out + r * ldc + o);
+            sotto_int8_store_sum(sum, a_scales[r], ws, b, out + r * ldc + o);
         }
     }
 }
@@ -181,11 +161,6 @@ static ALWAYS_INLINE AVX2_TARGET __m256i dot_avx2(__m256i acc, __m256i abs_w, __
 #define AVXVNNI_TARGET __attribute__((target("avx2,fma,avxvnni")))
 static ALWAYS_INLINE AVXVNNI_TARGET __m256i dot_avxvnni(__m256i acc, __m256i abs_w, __m256i signed_a) {
     return _mm256_dpbusd_avx_epi32(acc, abs_w, signed_a);
-}
-
-#define AVX512VNNI_TARGET __attribute__((target("avx2,fma,avx512f,avx512bw,avx512vl,avx512vnni")))
-static ALWAYS_INLINE AVX512VNNI_TARGET __m256i dot_avx512vnni(__m256i acc, __m256i abs_w, __m256i signed_a) {
-    return _mm256_dpbusd_epi32(acc, abs_w, signed_a);
 }
 
 // One register tile: R activation rows x J weight rows over the whole reduction, 32 bytes a step,
@@ -244,7 +219,6 @@ static ALWAYS_INLINE AVX512VNNI_TARGET __m256i dot_avx512vnni(__m256i acc, __m25
 
 DEFINE_TILE(avx2, AVX2_TARGET, dot_avx2)
 DEFINE_TILE(avxvnni, AVXVNNI_TARGET, dot_avxvnni)
-DEFINE_TILE(avx512vnni, AVX512VNNI_TARGET, dot_avx512vnni)
 
 typedef void (*tile_fn)(const int8_t *, const int8_t *, int64_t, int, int, int32_t *);
 
@@ -267,9 +241,9 @@ static void linear_tiled(tile_fn tile, const int8_t *qa, const float *a_scales, 
                 int J = oe - o < tile_j ? (int)(oe - o) : tile_j;
                 tile(qa + r * k, w + o * k, k, R, J, sums);
                 for (int j = 0; j < J; j++) {
-                    float ws = load_le_f32(w_scales, o + j), b = bias ? bias[o + j] : 0.0f;
+                    float ws = sotto_int8_load_le_f32(w_scales, o + j), b = bias ? bias[o + j] : 0.0f;
                     for (int i = 0; i < R; i++)
-                        store_sum(sums[i * J + j], a_scales[r + i], ws, b, out + (r + i) * ldc + o + j);
+                        sotto_int8_store_sum(sums[i * J + j], a_scales[r + i], ws, b, out + (r + i) * ldc + o + j);
                 }
             }
         }
@@ -284,7 +258,9 @@ void sotto_int8_linear(const int8_t *qa, const float *a_scales, int64_t rows, in
 #if defined(__x86_64__)
     tile_fn tile = NULL;
     switch (sotto_int8_resolve(path)) {
-    case SOTTO_INT8_AVX512VNNI: tile = tile_avx512vnni_any; break;
+    case SOTTO_INT8_AVX512VNNI:
+        sotto_int8_linear_avx512vnni(qa, a_scales, rows, k, w, w_scales, bias, o_begin, o_end, out, ldc);
+        return;
     case SOTTO_INT8_AVXVNNI: tile = tile_avxvnni_any; break;
     case SOTTO_INT8_AVX2: tile = tile_avx2_any; break;
     default: break;

@@ -1,12 +1,13 @@
 // Quantized weight matrices: path dispatch, scalar dequantization and the scalar fused product.
-// The SIMD twins live in weights_avx2.c. There are no AVX-512 kernels yet: an AVX-512 CPU runs AVX2.
+// The SIMD twins live in weights_avx2.c and weights_avx512.c (the fused products; AVX-512 CPUs
+// dequantize BLAS panels with the AVX2 code).
 #include "weights_internal.h"
 #include "sotto_cpu.h"
 
 int sotto_weights_resolve_path(int requested) {
 #if defined(__x86_64__)
     const sotto_cpu_features *cpu = sotto_cpu();
-    int best = cpu->avx2 ? SOTTO_PATH_AVX2 : SOTTO_PATH_SCALAR;
+    int best = cpu->avx512 ? SOTTO_PATH_AVX512 : cpu->avx2 ? SOTTO_PATH_AVX2 : SOTTO_PATH_SCALAR;
     if (requested == SOTTO_PATH_AUTO || requested > best) return best;
     return requested < SOTTO_PATH_SCALAR ? SOTTO_PATH_SCALAR : requested;
 #else
@@ -105,6 +106,9 @@ void sotto_weights_linear(const sotto_weights *w, const float *x, ptrdiff_t nrow
     if (nrows < 1 || nrows > 8 || o0 >= o1) return;
     switch (sotto_weights_resolve_path(path)) {
 #if defined(__x86_64__)
+    case SOTTO_PATH_AVX512:
+        sotto_weights_linear_avx512(w, x, nrows, ldx, bias, y, ldy, o0, o1);
+        return;
     case SOTTO_PATH_AVX2:
         sotto_weights_linear_avx2(w, x, nrows, ldx, bias, y, ldy, o0, o1);
         return;

@@ -62,6 +62,8 @@ void sotto_weights_dequantize_scalar(const sotto_weights *w, ptrdiff_t o0, ptrdi
 void sotto_weights_dequantize_avx2(const sotto_weights *w, ptrdiff_t o0, ptrdiff_t o1, float *out, ptrdiff_t ldo);
 void sotto_weights_linear_avx2(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx,
                                const float *bias, float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1);
+void sotto_weights_linear_avx512(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx,
+                                 const float *bias, float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1);
 #endif
 
 #endif

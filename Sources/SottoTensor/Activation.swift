@@ -1,3 +1,4 @@
+import CSottoKernels
 import Foundation
 
 /// GELU in its erf form, `0.5 x (1 + erf(x / sqrt 2))`, as PyTorch's default `F.gelu` used by
@@ -5,19 +6,34 @@ import Foundation
 /// accurate to about 1.5e-7; `applyReference` uses libm's double-precision erf.
 public enum GELU {
     public static func apply(_ x: inout [Float], count: Int? = nil) {
+        apply(&x, count: count, path: .automatic)
+    }
+
+    /// `apply` on the C kernels of `path` (AVX2 or AVX-512, sotto_gelu), or the portable Swift SIMD code
+    /// where the path resolves to scalar.
+    package static func apply(_ x: inout [Float], count: Int? = nil, path: WeightKernelPath) {
         let n = count ?? x.count
         precondition(n <= x.count, "gelu count")
+        guard n > 0 else { return }
         x.withUnsafeMutableBufferPointer { p in
-            let raw = UnsafeMutableRawPointer(p.baseAddress!)
-            Compute.parallelFor(n / 8, minimumPerTask: 2048) { range in
-                for i in range {
-                    let v = raw.loadUnaligned(fromByteOffset: i * 32, as: SIMD8<Float>.self)
-                    let y = 0.5 * v * (1 + FastMath.erf(v * 0.707_106_781))
-                    raw.storeBytes(of: y, toByteOffset: i * 32, as: SIMD8<Float>.self)
-                }
+            let base = p.baseAddress!
+            // Chunks of whole 16-float vectors, so only the last chunk has a tail.
+            Compute.parallelFor((n + 15) / 16, minimumPerTask: 1024) { range in
+                let start = range.lowerBound * 16, end = min(n, range.upperBound * 16)
+                if sotto_gelu(base + start, end - start, path.rawValue) == 0 { portable(base + start, end - start) }
             }
-            for i in (n & ~7)..<n { p[i] = value(p[i]) }
         }
+    }
+
+    /// The Swift SIMD8 evaluation (any CPU).
+    private static func portable(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        let raw = UnsafeMutableRawPointer(x)
+        for i in 0..<(n / 8) {
+            let v = raw.loadUnaligned(fromByteOffset: i * 32, as: SIMD8<Float>.self)
+            let y = 0.5 * v * (1 + FastMath.erf(v * 0.707_106_781))
+            raw.storeBytes(of: y, toByteOffset: i * 32, as: SIMD8<Float>.self)
+        }
+        for i in (n & ~7)..<n { x[i] = value(x[i]) }
     }
 
     @inline(__always)
@@ -32,18 +48,26 @@ public enum GELU {
 public enum Softmax {
     /// In place on `[rows, cols]`.
     public static func rows(_ x: inout [Float], rows: Int, cols: Int) {
+        self.rows(&x, rows: rows, cols: cols, path: .automatic)
+    }
+
+    /// `rows` with the row kernel pinned to `path`.
+    package static func rows(_ x: inout [Float], rows: Int, cols: Int, path: WeightKernelPath) {
         precondition(x.count >= rows * cols, "softmax sizes")
         x.withUnsafeMutableBufferPointer { p in
             Compute.parallelFor(rows, minimumPerTask: 16) { range in
-                for r in range { row(p.baseAddress! + r * cols, cols) }
+                for r in range { row(p.baseAddress! + r * cols, cols, path: path) }
             }
         }
     }
 
-    /// Softmax of `n` contiguous values in place; `-infinity` entries get probability 0.
+    /// Softmax of `n` contiguous values in place; `-infinity` entries get probability 0. Runs the C
+    /// kernels of `path` (AVX2 or AVX-512, sotto_softmax_row), or the portable Swift SIMD code where the
+    /// path resolves to scalar.
     @inline(__always)
-    static func row(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func row(_ x: UnsafeMutablePointer<Float>, _ n: Int, path: WeightKernelPath = .automatic) {
         guard n > 0 else { return }
+        if sotto_softmax_row(x, n, path.rawValue) != 0 { return }
         let raw = UnsafeMutableRawPointer(x)
         let vectorEnd = n & ~7
         var maxima = SIMD8<Float>(repeating: -.infinity)

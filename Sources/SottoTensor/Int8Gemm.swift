@@ -6,6 +6,9 @@ import Foundation
 /// rescale to float. The C kernels (Sources/CSottoKernels/int8_gemm.c) pick scalar, AVX2 or VNNI code
 /// at run time; `linearReference` is their scalar Swift twin.
 public enum Int8Gemm {
+    /// The longest reduction (`inFeatures`) whose int32 sums cannot overflow.
+    public static let maximumInFeatures = Int(SOTTO_INT8_MAX_K)
+
     /// The quantized activations of one call, kept between calls so the token loop allocates nothing:
     /// an `InferenceState` owns one per thread of work and passes it to every `linear`. The arrays
     /// grow to the largest `rows * inFeatures` seen and never shrink.
@@ -159,7 +162,7 @@ extension Int8Gemm {
         bias: [Float]?, staticScale: Float?, scratch: inout Scratch, path: Int8KernelPath, into output: inout [Float]
     ) {
         precondition(rows >= 0 && outFeatures >= 0 && inFeatures >= 0, "Int8Gemm.linear: negative size")
-        precondition(inFeatures <= Int(SOTTO_INT8_MAX_K), "Int8Gemm.linear: inFeatures \(inFeatures) overflows int32 sums")
+        precondition(inFeatures <= maximumInFeatures, "Int8Gemm.linear: inFeatures \(inFeatures) overflows int32 sums")
         precondition(input.count >= rows * inFeatures && output.count >= rows * outFeatures, "Int8Gemm.linear: buffers too small")
         precondition(weights.count >= outFeatures * inFeatures && weightScales.count >= 4 * outFeatures,
                      "Int8Gemm.linear: \(weights.count) weight bytes, \(weightScales.count) scale bytes for [\(outFeatures), \(inFeatures)]")

@@ -1,3 +1,5 @@
+import CSottoKernels
+
 /// Layer normalization over the last dimension (PyTorch `nn.LayerNorm`, biased variance).
 public enum LayerNorm {
     /// Whisper's epsilon (openai/whisper model.py uses nn.LayerNorm's default).
@@ -8,6 +10,15 @@ public enum LayerNorm {
         _ input: [Float], rows: Int, gamma: [Float], beta: [Float], epsilon: Float = defaultEpsilon,
         into output: inout [Float]
     ) {
+        forward(input, rows: rows, gamma: gamma, beta: beta, epsilon: epsilon, into: &output, path: .automatic)
+    }
+
+    /// `forward` with the row kernel pinned to `path`: the C kernels of AVX2 or AVX-512
+    /// (sotto_layer_norm_row), or the portable Swift code where the path resolves to scalar.
+    package static func forward(
+        _ input: [Float], rows: Int, gamma: [Float], beta: [Float], epsilon: Float = defaultEpsilon,
+        into output: inout [Float], path: WeightKernelPath
+    ) {
         let dim = gamma.count
         precondition(beta.count == dim && input.count >= rows * dim && output.count >= rows * dim, "layerNorm sizes")
         input.withUnsafeBufferPointer { x in
@@ -15,7 +26,12 @@ public enum LayerNorm {
                 gamma.withUnsafeBufferPointer { g in
                     beta.withUnsafeBufferPointer { b in
                         Compute.parallelFor(rows, minimumPerTask: 64) { range in
-                            for r in range { normalizeRow(x.baseAddress! + r * dim, y.baseAddress! + r * dim, dim, g, b, epsilon) }
+                            for r in range {
+                                let (row, out) = (x.baseAddress! + r * dim, y.baseAddress! + r * dim)
+                                if sotto_layer_norm_row(row, out, dim, g.baseAddress, b.baseAddress, epsilon, path.rawValue) == 0 {
+                                    normalizeRow(row, out, dim, g, b, epsilon)
+                                }
+                            }
                         }
                     }
                 }

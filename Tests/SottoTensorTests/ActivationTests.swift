@@ -7,13 +7,19 @@ struct ActivationTests {
     /// The SIMD erf polynomial is accurate to ~1.5e-7 in erf; GELU scales that by |x| / 2.
     static let geluTolerance: Float = 2e-6
 
-    @Test("GELU matches erf GELU", arguments: awkwardSizes + [1_000_000])
+    /// Scalar (the portable Swift SIMD code) always; the C kernels of AVX2 and AVX-512 where the CPU has them.
+    static let paths = WeightKernelPath.allCases.filter { $0 != .automatic && $0.isSupported }
+
+    @Test("GELU matches erf GELU on every path", arguments: awkwardSizes + [17, 1_000_000])
     func gelu(count: Int) {
         var rng = SeededGenerator(seed: UInt64(count))
         let x = rng.floats(count, scale: 8)
-        var y = x
-        GELU.apply(&y)
-        expectClose(y, GELU.applyReference(x), tolerance: Self.geluTolerance, "gelu \(count)")
+        let expected = GELU.applyReference(x)
+        for path in Self.paths {
+            var y = x
+            GELU.apply(&y, path: path)
+            expectClose(y, expected, tolerance: Self.geluTolerance, "gelu \(count) path \(path)")
+        }
     }
 
     @Test("GELU at known points")
@@ -24,13 +30,36 @@ struct ActivationTests {
                     tolerance: Self.geluTolerance, "gelu points")
     }
 
-    @Test("softmax matches the reference", arguments: awkwardSizes, [1, 7, 33, 1500])
+    @Test("softmax matches the reference on every path", arguments: awkwardSizes, [1, 7, 17, 33, 1500])
     func softmax(rows: Int, cols: Int) {
         guard rows * cols <= 1500 * 33 else { return }
         var rng = SeededGenerator(seed: UInt64(rows * 31 + cols))
         let x = rng.floats(rows * cols, scale: 30)
-        var y = x
-        Softmax.rows(&y, rows: rows, cols: cols)
-        expectClose(y, Softmax.rowsReference(x, rows: rows, cols: cols), tolerance: 1e-6, "softmax \(rows)x\(cols)")
+        let expected = Softmax.rowsReference(x, rows: rows, cols: cols)
+        for path in Self.paths {
+            var y = x
+            Softmax.rows(&y, rows: rows, cols: cols, path: path)
+            expectClose(y, expected, tolerance: 1e-6, "softmax \(rows)x\(cols) path \(path)")
+        }
+    }
+
+    @Test("masked (-infinity) scores get probability 0 on every path", arguments: [1, 17, 33])
+    func softmaxMasked(cols: Int) {
+        var rng = SeededGenerator(seed: UInt64(cols))
+        var x = rng.floats(cols, scale: 5)
+        for i in stride(from: 1, to: cols, by: 2) { x[i] = -.infinity }
+        let expected = Softmax.rowsReference(x, rows: 1, cols: cols)
+        for path in Self.paths {
+            var y = x
+            Softmax.rows(&y, rows: 1, cols: cols, path: path)
+            #expect(stride(from: 1, to: cols, by: 2).allSatisfy { y[$0] == 0 }, "path \(path)")
+            expectClose(y, expected, tolerance: 1e-6, "masked softmax \(cols) path \(path)")
+        }
+    }
+
+    @Test("the log names the activation paths that ran")
+    func reportPaths() {
+        print("Activation (softmax, GELU) paths tested on this CPU: \(Self.paths.map(\.description).joined(separator: ", "))")
+        #expect(Self.paths.contains(.scalar))
     }
 }

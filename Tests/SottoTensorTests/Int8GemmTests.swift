@@ -140,6 +140,48 @@ struct Int8GemmTests {
         }
     }
 
+    /// Rows from 16 take the packed register-blocked GEMM on AVX-512 VNNI (panels of 64 columns,
+    /// reduction blocks of up to 1024 bytes); 15 and fewer the streaming kernel. These shapes cover
+    /// partial row blocks, partial panels, reductions that are not a multiple of 4, 64 or the block,
+    /// and an empty reduction (outputs are the bias).
+    @Test("every path is bit-identical to scalar on awkward encoder shapes",
+          arguments: [15, 16, 17, 31, 33, 1500], [0, 1, 3, 31, 33, 64, 1500, 2100])
+    func encoderPathsAgree(rows: Int, inFeatures: Int) {
+        for outFeatures in [1, 33, 65, 130] {
+            let layer = Int8Layer(outFeatures: outFeatures, inFeatures: inFeatures, seed: UInt64(rows + inFeatures),
+                                  withBias: outFeatures != 65, allowMinus128: true)
+            let input = SeededGenerator(seed: UInt64(outFeatures)).floatsArray(rows * inFeatures)
+            let scalar = layer.linear(input, rows: rows, staticScale: nil, path: .scalar)
+            for path in Int8KernelPath.allCases where path != .scalar {
+                let result = layer.linear(input, rows: rows, staticScale: nil, path: path)
+                #expect(result == scalar, "\(path) (runs \(path.resolved)) rows \(rows) k \(inFeatures) n \(outFeatures): \(Closeness(result, scalar))")
+            }
+        }
+    }
+
+    /// The longest reduction with the largest products: biased sums (w + 128) wrap around int32 and the
+    /// correction must bring them back exactly.
+    @Test("extreme values at the longest reduction match the Int64 reference", arguments: [1, 16], [Int8(127), -128])
+    func longestReduction(rows: Int, weight: Int8) {
+        let inFeatures = Int8Gemm.maximumInFeatures
+        let values = (0..<(3 * inFeatures)).map { i in i < inFeatures ? weight : i < 2 * inFeatures ? ~weight : Int8(i % 255 - 127) }
+        let layer = Int8Layer(outFeatures: 3, inFeatures: inFeatures, values: values, scales: [1e-9, 2e-9, 3e-9], bias: nil)
+        // Row 1 holds ~weight (-128 <-> 127). A static scale of 1/127 quantizes ±1 to ±127 exactly.
+        let input = (0..<(rows * inFeatures)).map { i in (i / inFeatures) % 2 == 0 ? Float(1) : -1 }
+        let expected = layer.reference(input, rows: rows, staticScale: 1 / 127)
+        for path in Int8KernelPath.allCases {
+            expectRoundingClose(layer.linear(input, rows: rows, staticScale: 1 / 127, path: path), expected,
+                                "\(path) (runs \(path.resolved)) rows \(rows) weight \(weight)")
+        }
+    }
+
+    @Test("the log names the int8 path each request runs on this CPU")
+    func reportPaths() {
+        let lines = Int8KernelPath.allCases.map { "\($0) -> \($0.resolved)" }
+        print("Int8Gemm kernel paths on this CPU (\(Compute.cpuPath)): \(lines.joined(separator: ", "))")
+        #expect(Int8KernelPath.scalar.resolved == .scalar)
+    }
+
     @Test("a scratch sized by a larger call gives the same results")
     func scratchReuse() {
         let layer = Int8Layer(outFeatures: 65, inFeatures: 96, seed: 13, withBias: false)

@@ -52,6 +52,14 @@ struct WeightLinearTests {
         Self.expectWithinTolerance(avx2, scalar, magnitudes, "\(encoding) avx2 vs scalar")
     }
 
+    @Test("the log names the weight kernel paths tested on this CPU")
+    func reportPaths() {
+        let tested = Self.pathsToCompare().filter { $0 != .automatic }.map(\.description)
+        // AVX-512 has its own kernels for one input row of int8 per-channel and int4 weights; the rest run AVX2.
+        print("Weight kernel paths tested on this CPU: \(tested.joined(separator: ", ")); automatic runs \(WeightKernelPath.best)")
+        #expect(tested.contains("scalar"))
+    }
+
     /// Scalar always; AVX2 and AVX-512 where the CPU has them (the scalar path alone is still a full test).
     static func pathsToCompare() -> [WeightKernelPath] {
         [.automatic, .scalar, .avx2, .avx512].filter(\.isSupported)

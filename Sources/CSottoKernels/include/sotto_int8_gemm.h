@@ -10,7 +10,7 @@ typedef enum {
     SOTTO_INT8_SCALAR = 1,
     SOTTO_INT8_AVX2 = 2,
     SOTTO_INT8_AVXVNNI = 3,     // vpdpbusd on 256-bit registers (VEX encoding)
-    SOTTO_INT8_AVX512VNNI = 4,  // vpdpbusd on 256-bit registers (EVEX encoding, AVX-512 VL)
+    SOTTO_INT8_AVX512VNNI = 4,  // vpdpbusd on 512-bit registers, register-blocked for many rows
 } sotto_int8_path;
 
 /// The path AUTO resolves to (or `requested`, lowered to what this CPU runs).
