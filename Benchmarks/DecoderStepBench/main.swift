@@ -47,6 +47,7 @@ for _ in 0..<rounds {
 }
 let medians = samples.map { $0.sorted()[$0.count / 2] }
 print("DecoderStepBench: \(threads) threads, \(rounds) rounds of \(tokensPerRound) tokens, kernel path \(WeightKernelPath.best)")
+print("CPU: \(CPUReport.current().summary)")
 for (i, s) in subjects.enumerated() {
     print(String(format: "%-40@ %7.3f ms/token  %5.2fx", s.name as NSString, medians[i], medians[0] / medians[i]))
 }

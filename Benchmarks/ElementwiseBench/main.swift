@@ -51,6 +51,7 @@ func randomFloats(_ count: Int, scale: Float) -> [Float] {
 }
 
 print("ElementwiseBench: \(threads) threads, paths \(paths.map(\.description).joined(separator: ", ")), CPU path \(Compute.cpuPath)")
+print("CPU: \(CPUReport.current().summary)")
 print("times: median ms, \(threads == 1 ? "CPU time of the one thread" : "wall time")")
 print("| operation [shape] | path | ms (median) | G elements/s | vs scalar |")
 print("|---|---|---:|---:|---:|")

@@ -59,12 +59,6 @@ func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 0.4) -
 }
 
 /// The "model name" line of /proc/cpuinfo, so a pasted table names its machine.
-func cpuModel() -> String {
-    let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-    return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
-}
-
 struct Shape {
     let model: String
     let rows: Int
@@ -141,7 +135,7 @@ let layers: [(String, Int, Int)] = [
     ("base", 512, 1536), ("base", 512, 512), ("base", 512, 2048), ("base", 2048, 512),
 ]
 print("threads \(threads), int8 kernels: \(Int8KernelPath.automatic.resolved), oneDNN: \(dnnlGemm == nil ? "not found" : "dnnl_gemm_s8s8s32")")
-print("CPU: \(cpuModel()), kernel path \(Compute.cpuPath)")
+print("CPU: \(CPUReport.current().summary)")
 print("times: median ms (GFLOPS-equivalent), \(threads == 1 ? "CPU time of the one thread" : "wall time"); int8 includes activation quantization; oneDNN = quantize + gemm_s8s8s32 + rescale")
 print("| model | rows | k | n | float32 sgemm/sgemv | int8 (ours) | int8 speedup | int8 AVX2 kernels | ours vs AVX2 | quantize only | oneDNN int8 | oneDNN speedup |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -55,6 +55,7 @@ func format(_ x: Double, _ digits: Int) -> String {
 let arguments = CommandLine.arguments.dropFirst().prefix(2).compactMap { Int($0) }
 Compute.setThreads(threads)
 print("WeightKernelBench: \(threads) threads, kernel path \(WeightKernelPath.best)")
+print("CPU: \(CPUReport.current().summary)")
 print("")
 // On a CPU whose best path is wider than AVX2, the same kernels pinned to AVX2 run in the same rounds.
 let widerThanAVX2 = WeightKernelPath.best.rawValue > WeightKernelPath.avx2.rawValue

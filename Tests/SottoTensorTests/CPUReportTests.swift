@@ -8,8 +8,9 @@ import Testing
         let report = CPUReport.current()
         print("cpu under test: \(report.summary)")
         #expect(!report.model.isEmpty)
-        #expect(Set(report.kernelPaths.keys) == ["weights", "attention", "int8 gemm"])
-        if report.kernelPaths["weights"] == "avx2" { #expect(report.features.contains("avx2")) }
+        #expect(Set(report.kernelPaths.keys) == ["weights", "attention", "elementwise", "int8 gemm"])
+        if report.kernelPaths["attention"] == "avx2" { #expect(report.features.contains("avx2")) }
+        if report.kernelPaths["elementwise"] == "avx512" { #expect(report.features.contains("avx512f")) }
         if report.kernelPaths["int8 gemm"] == "avx512vnni" { #expect(report.features.contains("avx512vnni")) }
     }
 
