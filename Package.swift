@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "SottoDecoding", dependencies: ["SottoModel", "SottoText", "SottoAudio", "CZlib"], swiftSettings: strict),
         .target(name: "SottoEval", dependencies: ["SottoDecoding"], swiftSettings: strict),
         .target(name: "SottoCompress", dependencies: ["SottoEval"], swiftSettings: strict),
+        .target(name: "SottoTrain", dependencies: ["SottoModel", "SottoTensor", "COpenBLAS"], swiftSettings: fast),
         .executableTarget(
             name: "sotto",
             dependencies: ["SottoEval", "SottoCompress", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -43,5 +44,6 @@ let package = Package(
         .testTarget(name: "SottoEvalTests", dependencies: ["SottoEval", "SottoTestSupport"]),
         .testTarget(name: "SottoCompressTests", dependencies: ["SottoCompress", "SottoTestSupport"]),
         .testTarget(name: "SottoCLITests", dependencies: ["SottoTestSupport"]),
+        .testTarget(name: "SottoTrainTests", dependencies: ["SottoTrain", "SottoTestSupport"]),
     ]
 )
