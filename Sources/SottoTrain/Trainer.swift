@@ -1,3 +1,4 @@
+import Foundation
 import SottoModel
 
 /// Everything a training run is configured by (recorded in its checkpoints).
@@ -77,6 +78,18 @@ package final class Trainer {
                                 learningRate: rate, gradientNorm: norm, tokens: tokens)
         history.append(report)
         return report
+    }
+
+    /// Steps until `steps` optimizer steps have been taken in all, saving a resumable checkpoint to
+    /// `checkpoint` every `checkpointEvery` steps (0: never); `progress` sees every step's report.
+    package func run(steps: Int, checkpointEvery: Int = 0, checkpoint: URL? = nil,
+                     progress: (StepReport) -> Void = { _ in }) throws {
+        while stepsTaken < steps {
+            progress(step())
+            if checkpointEvery > 0, let checkpoint, stepsTaken % checkpointEvery == 0 {
+                try TrainingCheckpoint.save(self, to: checkpoint)
+            }
+        }
     }
 
     /// Forward, loss and backward of one batch; gradients accumulate (scaled by 1 / accumulation).
