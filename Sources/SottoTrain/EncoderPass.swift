@@ -14,8 +14,11 @@ package final class EncoderActivations<T: TrainScalar> {
     package let outputGradient: TrainBuffer<T>
     let gradients: BlockGradients<T>
     let stemGradient, stemGradient2, convScratch: TrainBuffer<T>
+    package let forwardOnly: Bool
 
-    package init(_ model: TrainingModel<T>, batch: Int) {
+    /// `forwardOnly` (a frozen encoder) keeps one block's activations, reused by every layer, and no
+    /// gradient buffers: a quarter of the memory for tiny, which is mostly attention probabilities.
+    package init(_ model: TrainingModel<T>, batch: Int, forwardOnly: Bool = false) {
         let d = model.dims
         let (frameCount, audioRows, width) = (d.nFrames, batch * d.nAudioCtx, d.nAudioState)
         (self.batch, capacityBatch) = (batch, batch)
@@ -24,17 +27,19 @@ package final class EncoderActivations<T: TrainScalar> {
         (conv1, gelu1) = (TrainBuffer(batch * frameCount * width), TrainBuffer(batch * frameCount * width))
         columns2 = TrainBuffer(audioRows * width * 3)
         conv2 = TrainBuffer(audioRows * width)
-        blocks = (0..<d.nAudioLayer).map { _ in
+        blocks = (0..<(forwardOnly ? min(1, d.nAudioLayer) : d.nAudioLayer)).map { _ in
             BlockActivations(batch: batch, length: d.nAudioCtx, width: width, heads: d.nAudioHead, audioFrames: nil)
         }
+        self.forwardOnly = forwardOnly
+        let gradientBatch = forwardOnly ? 0 : batch
         residual = TrainBuffer(audioRows * width)
         (lnMean, lnRstd) = (TrainBuffer(audioRows), TrainBuffer(audioRows))
         output = TrainBuffer(audioRows * width)
-        outputGradient = TrainBuffer(audioRows * width)
-        gradients = BlockGradients(batch: batch, length: d.nAudioCtx, width: width, heads: d.nAudioHead, audioFrames: nil)
-        stemGradient = TrainBuffer(batch * frameCount * width)
-        stemGradient2 = TrainBuffer(batch * frameCount * width)
-        convScratch = TrainBuffer(frameCount * max(d.nMels, width) * 3)
+        outputGradient = TrainBuffer(gradientBatch * d.nAudioCtx * width)
+        gradients = BlockGradients(batch: gradientBatch, length: d.nAudioCtx, width: width, heads: d.nAudioHead, audioFrames: nil)
+        stemGradient = TrainBuffer(gradientBatch * frameCount * width)
+        stemGradient2 = TrainBuffer(gradientBatch * frameCount * width)
+        convScratch = TrainBuffer(forwardOnly ? 0 : frameCount * max(d.nMels, width) * 3)
     }
 
     /// Sets the batch of the next forward (within the capacity).
@@ -75,8 +80,12 @@ extension TrainingModel {
         }
         let shape = BlockShape(batch: a.batch, length: ctx, width: width, heads: dims.nAudioHead, audioFrames: nil,
                                audioWidth: 0, causal: false)
-        for (i, block) in a.blocks.enumerated() {
-            let out = i + 1 < a.blocks.count ? a.blocks[i + 1].input.pointer : a.residual.pointer
+        for i in 0..<dims.nAudioLayer {
+            // Forward-only: one activation set; a block may write its output over its own input,
+            // which it has finished reading by then.
+            let block = a.blocks[a.forwardOnly ? 0 : i]
+            let last = i + 1 == dims.nAudioLayer
+            let out = last ? a.residual.pointer : a.blocks[a.forwardOnly ? 0 : i + 1].input.pointer
             blockForward("encoder.blocks.\(i)", block, shape, audio: nil, out: out)
         }
         layerNorm("encoder.ln_post", a.output.pointer, a.lnMean.pointer, a.lnRstd.pointer, a.residual.pointer,
@@ -85,6 +94,7 @@ extension TrainingModel {
 
     /// With `a.outputGradient` holding d(loss)/d(output), accumulates the encoder's gradients.
     package func encoderBackward(_ a: EncoderActivations<T>) {
+        precondition(!a.forwardOnly, "the encoder ran forward-only; its activations are gone")
         let (frameCount, ctx, width) = (dims.nFrames, dims.nAudioCtx, dims.nAudioState)
         let g = a.gradients
         zero(g.residual)

@@ -122,7 +122,9 @@ package final class Trainer {
         if batch.examples.allSatisfy({ $0.audio != nil }) {
             return TrainBuffer(batch.examples.flatMap { $0.audio! })
         }
-        if encoder == nil || encoder!.capacityBatch < batch.batch { encoder = EncoderActivations(model, batch: batch.batch) }
+        if encoder == nil || encoder!.capacityBatch < batch.batch {
+            encoder = EncoderActivations(model, batch: batch.batch, forwardOnly: options.frozen.contains(.encoder))
+        }
         encoder!.prepare(batch: batch.batch)
         precondition(batch.examples.allSatisfy { $0.mel?.count == d.nMels * d.nFrames }, "every example needs a mel window")
         model.encoderForward(encoder!, mel: batch.examples.flatMap { $0.mel! })

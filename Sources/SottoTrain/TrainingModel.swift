@@ -73,15 +73,16 @@ package final class TrainingModel<T: TrainScalar> {
     }
 }
 
-extension TrainingModel where T == Float {
-    /// The model's parameters read from a checkpoint of any format (quantized weights dequantized).
+extension TrainingModel {
+    /// The model's parameters read from a checkpoint of any format (quantized weights dequantized;
+    /// widened to float64 for the `Double` twin).
     package convenience init(checkpoint: Checkpoint, frozen: ParameterGroups = []) throws {
         let layout = ParameterLayout(dims: checkpoint.dims)
-        var values = [Float](repeating: 0, count: layout.totalCount)
+        var values = [T](repeating: 0, count: layout.totalCount)
         for entry in layout.entries {
             let tensor = try checkpoint.tensor(entry.key)
             precondition(tensor.count == entry.count, "\(entry.key): \(tensor.count) values for shape \(entry.shape)")
-            values.replaceSubrange(entry.range, with: tensor.data)
+            values.replaceSubrange(entry.range, with: tensor.data.map { T($0) })
         }
         self.init(dims: checkpoint.dims, parameters: values, frozen: frozen)
     }
