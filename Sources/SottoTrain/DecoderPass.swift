@@ -40,6 +40,8 @@ extension TrainingModel {
 
     /// Teacher-forced decoder forward: tokens `[batch, length]` attending to `audio`
     /// `[batch · nAudioCtx, nAudioState]` (buffers, not pointers, so they live through the call); leaves logits `[batch · length, nVocab]` in `a.logits`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package func decoderForward(_ a: DecoderActivations<T>, tokens: [Int], audio: TrainBuffer<T>) {
         let (n, rows, v) = (dims.nTextState, a.batch * a.length, dims.nVocab)
         precondition(tokens.count == rows, "\(tokens.count) tokens for [\(a.batch), \(a.length)]")
@@ -63,6 +65,8 @@ extension TrainingModel {
 
     /// With `a.logits` holding d(loss)/d(logits), accumulates every trained decoder parameter's
     /// gradient and, when `daudio` is given, d(loss)/d(audio) `[batch · nAudioCtx, nAudioState]`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package func decoderBackward(_ a: DecoderActivations<T>, audio: TrainBuffer<T>, daudio: TrainBuffer<T>?) {
         let (n, rows, v) = (dims.nTextState, a.batch * a.length, dims.nVocab)
         let g = a.gradients

@@ -57,6 +57,8 @@ extension TrainingModel {
 
     /// mel `[batch, nMels, nFrames]` -> `a.output` `[batch · nAudioCtx, nAudioState]`: two GELU
     /// convolutions (the second halves time), the sinusoidal positions, the blocks, `ln_post`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package func encoderForward(_ a: EncoderActivations<T>, mel: [T]) {
         let (nMels, frameCount, ctx, width) = (dims.nMels, dims.nFrames, dims.nAudioCtx, dims.nAudioState)
         precondition(mel.count == a.batch * nMels * frameCount, "mel must be [\(a.batch), \(nMels), \(frameCount)]")
@@ -93,6 +95,8 @@ extension TrainingModel {
     }
 
     /// With `a.outputGradient` holding d(loss)/d(output), accumulates the encoder's gradients.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package func encoderBackward(_ a: EncoderActivations<T>) {
         precondition(!a.forwardOnly, "the encoder ran forward-only; its activations are gone")
         let (frameCount, ctx, width) = (dims.nFrames, dims.nAudioCtx, dims.nAudioState)
