@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "SottoModel", dependencies: ["SottoTensor"], swiftSettings: fast),
         .target(name: "SottoDecoding", dependencies: ["SottoModel", "SottoText", "SottoAudio", "CZlib"], swiftSettings: strict),
         .target(name: "SottoEval", dependencies: ["SottoDecoding"], swiftSettings: strict),
-        .target(name: "SottoCompress", dependencies: ["SottoEval"], swiftSettings: strict),
+        .target(name: "SottoCompress", dependencies: ["SottoEval", "SottoTrain"], swiftSettings: strict),
         .target(name: "SottoTrain", dependencies: ["SottoModel", "SottoTensor", "COpenBLAS"], swiftSettings: fast),
         .executableTarget(
             name: "sotto",

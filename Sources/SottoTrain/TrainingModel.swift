@@ -33,7 +33,10 @@ package final class TrainingModel<T: TrainScalar> {
     }
 
     /// Every parameter of `key` as an array (tests, export).
-    package func values(_ key: String) -> [T] { Array(parameters.array[layout[key].range]) }
+    package func values(_ key: String) -> [T] {
+        let entry = layout[key]
+        return Array(UnsafeBufferPointer(start: parameters.pointer + entry.offset, count: entry.count))
+    }
 
     // MARK: parameterized op calls (a layer's `key` names its weight and bias)
 
