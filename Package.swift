@@ -34,6 +34,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "Int8GemmBench", dependencies: ["SottoTensor"], path: "Benchmarks/Int8GemmBench", swiftSettings: fast),
         .executableTarget(name: "DecoderStepBench", dependencies: ["SottoModel"], path: "Benchmarks/DecoderStepBench", swiftSettings: fast),
+        .executableTarget(name: "TrainStepBench", dependencies: ["SottoTrain"], path: "Benchmarks/TrainStepBench", swiftSettings: fast),
         .executableTarget(name: "WeightKernelBench", dependencies: ["SottoTensor"], path: "Benchmarks/WeightKernelBench", swiftSettings: fast),
         .target(name: "SottoTestSupport", dependencies: ["SottoModel", "SottoText"], path: "Tests/SottoTestSupport"),
         .testTarget(name: "SottoTensorTests", dependencies: ["SottoTensor", "SottoTestSupport"]),

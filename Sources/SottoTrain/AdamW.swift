@@ -1,4 +1,5 @@
 import Foundation
+import SottoTensor
 
 /// Optimizer settings (PyTorch `torch.optim.AdamW` defaults except the learning rate).
 package struct AdamWOptions: Sendable, Codable, Equatable {
@@ -30,15 +31,30 @@ package final class AdamW {
         v = TrainBuffer(count)
     }
 
-    /// The global L2 norm of the trained gradients (before clipping).
+    /// The global L2 norm of the trained gradients (before clipping). Each parameter is summed in
+    /// fixed chunks, added in order, so the result does not depend on thread timing.
     package static func gradientNorm(_ model: TrainingModel<Float>) -> Double {
         var sum = 0.0
         for entry in model.layout.entries where model.trains(entry.key) {
             let g = model.gradients.pointer + entry.offset
-            for i in 0..<entry.count { sum += Double(g[i]) * Double(g[i]) }
+            let chunks = (entry.count + chunkSize - 1) / chunkSize
+            var partials = [Double](repeating: 0, count: chunks)
+            partials.withUnsafeMutableBufferPointer { partials in
+                Compute.parallelFor(chunks) { range in
+                    for c in range {
+                        var s = 0.0
+                        for i in c * chunkSize..<min(entry.count, (c + 1) * chunkSize) { s += Double(g[i]) * Double(g[i]) }
+                        partials[c] = s
+                    }
+                }
+            }
+            sum += partials.reduce(0, +)
         }
         return sum.squareRoot()
     }
+
+    /// Elements per parallel chunk of the optimizer's loops.
+    static let chunkSize = 1 << 16
 
     /// One update at `learningRate`; returns the gradient norm before clipping.
     @discardableResult
@@ -56,12 +72,14 @@ package final class AdamW {
             let decay = entry.shape.count >= 2 ? 1 - lr * Float(options.weightDecay) : 1
             let (p, g) = (model.parameters.pointer + entry.offset, model.gradients.pointer + entry.offset)
             let (mp, vp) = (m.pointer + entry.offset, v.pointer + entry.offset)
-            for i in 0..<entry.count {
-                let grad = clip < 1 ? g[i] * clipScale : g[i]
-                p[i] *= decay
-                mp[i] += (grad - mp[i]) * (1 - b1)
-                vp[i] = vp[i] * b2 + (1 - b2) * grad * grad
-                p[i] -= stepSize * mp[i] / (vp[i].squareRoot() / correction2Root + eps)
+            Compute.parallelFor(entry.count, minimumPerTask: Self.chunkSize) { range in
+                for i in range {
+                    let grad = clip < 1 ? g[i] * clipScale : g[i]
+                    p[i] *= decay
+                    mp[i] += (grad - mp[i]) * (1 - b1)
+                    vp[i] = vp[i] * b2 + (1 - b2) * grad * grad
+                    p[i] -= stepSize * mp[i] / (vp[i].squareRoot() / correction2Root + eps)
+                }
             }
         }
         return norm

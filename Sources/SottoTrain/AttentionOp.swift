@@ -26,6 +26,8 @@ package enum AttentionOp {
     /// q `[batch, queries, queryStride]`, k `[batch, keys, keyStride]`, v `[batch, keys, valueStride]`
     /// (head h in columns h·d ..< (h+1)·d); out `[batch, queries, width]`; saves the softmax
     /// probabilities in `probabilities` `[batch, heads, queries, keys]`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func forward<T: TrainScalar>(
         _ out: UnsafeMutablePointer<T>, probabilities: UnsafeMutablePointer<T>,
         q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>, _ s: AttentionShape
@@ -66,6 +68,8 @@ package enum AttentionOp {
 
     /// Accumulates dq, dk, dv (same layouts as q, k, v; dk/dv nil when nothing upstream trains).
     /// `scratch` holds `batch · heads · queries · keys` values.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func backward<T: TrainScalar>(
         dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>?, dv: UnsafeMutablePointer<T>?,
         dout: UnsafePointer<T>, probabilities: UnsafePointer<T>, scratch: UnsafeMutablePointer<T>,

@@ -17,6 +17,8 @@ package struct ConvShape: Sendable {
 }
 
 package enum Conv1DOp {
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func forward<T: TrainScalar>(
         _ out: UnsafeMutablePointer<T>, columns: UnsafeMutablePointer<T>, _ inp: UnsafePointer<T>,
         weight: UnsafePointer<T>, bias: UnsafePointer<T>, _ s: ConvShape
@@ -37,6 +39,8 @@ package enum Conv1DOp {
     }
 
     /// Accumulates dinp (optional), dweight, dbias; `scratch` holds `outLength · inChannels · kernelSize`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func backward<T: TrainScalar>(
         dinp: UnsafeMutablePointer<T>?, dweight: UnsafeMutablePointer<T>?, dbias: UnsafeMutablePointer<T>?,
         dout: UnsafePointer<T>, columns: UnsafePointer<T>, weight: UnsafePointer<T>,

@@ -1,6 +1,8 @@
 /// Token + position embeddings (llm.c `encoder_forward` / `encoder_backward`):
 /// `out[b, t] = tokenEmbedding[tokens[b, t]] + positionalEmbedding[t]`, out `[batch, length, width]`.
 package enum EmbeddingOp {
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func forward<T: TrainScalar>(
         _ out: UnsafeMutablePointer<T>, tokens: [Int], tokenEmbedding: UnsafePointer<T>,
         positionalEmbedding: UnsafePointer<T>, batch: Int, length: Int, width: Int
@@ -15,6 +17,8 @@ package enum EmbeddingOp {
     }
 
     /// Accumulates each row's gradient into its token's and its position's embedding row (either optional).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func backward<T: TrainScalar>(
         dTokenEmbedding: UnsafeMutablePointer<T>?, dPositionalEmbedding: UnsafeMutablePointer<T>?,
         dout: UnsafePointer<T>, tokens: [Int], batch: Int, length: Int, width: Int

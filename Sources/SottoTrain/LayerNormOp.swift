@@ -6,6 +6,8 @@ package enum LayerNormOp {
     package static let epsilon = 1e-5
 
     /// inp/out `[rows, dim]`, weight/bias `[dim]`, mean/rstd `[rows]`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func forward<T: TrainScalar>(
         _ out: UnsafeMutablePointer<T>, mean: UnsafeMutablePointer<T>, rstd: UnsafeMutablePointer<T>,
         _ inp: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>, rows: Int, dim: Int
@@ -28,6 +30,8 @@ package enum LayerNormOp {
     }
 
     /// Accumulates into `dinp`, `dweight`, `dbias` (each optional).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func backward<T: TrainScalar>(
         dinp: UnsafeMutablePointer<T>?, dweight: UnsafeMutablePointer<T>?, dbias: UnsafeMutablePointer<T>?,
         dout: UnsafePointer<T>, inp: UnsafePointer<T>, weight: UnsafePointer<T>,

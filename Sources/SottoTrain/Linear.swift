@@ -3,6 +3,8 @@ import SottoTensor
 /// `nn.Linear` (llm.c `matmul_forward` / `matmul_backward`): `out = inp · weight^T + bias`,
 /// inp `[rows, inFeatures]`, weight `[outFeatures, inFeatures]`, bias `[outFeatures]`, out `[rows, outFeatures]`.
 package enum LinearOp {
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func forward<T: TrainScalar>(
         _ out: UnsafeMutablePointer<T>, _ inp: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
         rows: Int, inFeatures: Int, outFeatures: Int
@@ -19,6 +21,8 @@ package enum LinearOp {
 
     /// Accumulates `dinp += dout · weight`, `dweight += dout^T · inp`, `dbias += Σ_rows dout`; a nil
     /// gradient is not wanted (a frozen weight, or an input nothing upstream trains).
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func backward<T: TrainScalar>(
         dinp: UnsafeMutablePointer<T>?, dweight: UnsafeMutablePointer<T>?, dbias: UnsafeMutablePointer<T>?,
         dout: UnsafePointer<T>, inp: UnsafePointer<T>, weight: UnsafePointer<T>,

@@ -28,6 +28,8 @@ package enum LossOp {
     /// Writes the gradient of the total loss, scaled by `gradientScale` (1 / accumulation steps), into
     /// `dlogits` (it may alias `logits`: each row is read before it is overwritten). `teacher` is
     /// `[rows, vocab]` logits, required when `weights.kl > 0`.
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     package static func forwardBackward<T: TrainScalar>(
         dlogits: UnsafeMutablePointer<T>, logits: UnsafePointer<T>, targets: [Int], teacher: UnsafePointer<T>?,
         rows: Int, vocab: Int, weights: LossWeights, gradientScale: Double = 1

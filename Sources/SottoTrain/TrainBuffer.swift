@@ -13,7 +13,7 @@ package final class TrainBuffer<T: TrainScalar> {
 
     package convenience init(_ values: [T]) {
         self.init(values.count)
-        for (i, v) in values.enumerated() { pointer[i] = v }
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
     }
 
     deinit { pointer.deallocate() }
