@@ -3,6 +3,7 @@ import Foundation
 import SottoCompress
 import SottoEval
 import SottoModel
+import SottoTensor
 
 struct DistillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,6 +52,9 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "At most this many utterances from each manifest.")
     var limit: Int?
 
+    @Option(help: "Compute threads (default: all cores).")
+    var threads: Int?
+
     @Option(help: "Seed of the data order.")
     var seed: UInt64 = 0
 
@@ -59,9 +63,11 @@ struct DistillCommand: ParsableCommand {
 
     mutating func validate() throws {
         guard !data.isEmpty else { throw ValidationError("give training audio with --data MANIFEST.jsonl") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     mutating func run() throws {
+        if let threads { Compute.setThreads(threads) }
         let directory = try ModelLocator.resolve(teacher) { file in printError("downloading \(file)") }
         let manifests = try data.map { try Manifest(contentsOf: URL(fileURLWithPath: $0)) }
         var options = DistillationOptions(student: student)
