@@ -48,8 +48,9 @@ public struct DistillationReport: Sendable {
 }
 
 /// Knowledge distillation from a teacher checkpoint to a student with fewer layers: pseudo-labels
-/// from the teacher, the student initialized from teacher layers, decoder-only training against
-/// the teacher's cached encoder output, the student written as a Sotto model directory.
+/// from the teacher, the student initialized from teacher layers, trained against the teacher's
+/// cached encoder output (decoder students) or on the mel (encoder students), the student written
+/// as a Sotto model directory.
 public enum Distillation {
     public static func run(
         teacher directory: URL, teacherName: String, data manifests: [Manifest], options: DistillationOptions,
@@ -58,23 +59,24 @@ public enum Distillation {
     ) throws -> DistillationReport {
         let checkpoint = try Checkpoint.read(directory: directory)
         let spec = try StudentSpec(options.student, teacher: checkpoint.dims)
-        guard spec.keepsEncoder else {
-            throw TrainError.invalidStudent("'\(options.student)': encoder students are not supported yet; keep all \(checkpoint.dims.nAudioLayer) encoder layers")
-        }
         try validate(options)
         try PseudoLabels.checkFiles(manifests)
         let transcriber = Transcriber(
             model: try WhisperModel(checkpoint: checkpoint),
             tokenizer: try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"), isMultilingual: checkpoint.dims.isMultilingual))
         let labelStart = ContinuousClock.now
-        let labels = try PseudoLabels.make(transcriber: transcriber, manifests: manifests, limit: options.limit, progress: labelProgress)
+        let labels = try PseudoLabels.make(transcriber: transcriber, manifests: manifests, limit: options.limit,
+                                           keepMel: !spec.keepsEncoder, progress: labelProgress)
         let labelSeconds = labelStart.duration(to: .now) / .seconds(1)
         guard !labels.examples.isEmpty else { throw TrainError.missingData("no utterance left to train on after filtering") }
 
+        // A student that keeps the teacher's encoder trains its decoder only, on the cached encoder
+        // output; one with fewer encoder layers trains everything on the mel windows.
+        let frozen: ParameterGroups = spec.keepsEncoder ? [.encoder] : []
         let teacher = try TrainingModel<Float>(checkpoint: checkpoint, frozen: [.encoder])
-        let student = spec.initialize(from: teacher, frozen: [.encoder])
+        let student = spec.initialize(from: teacher, frozen: frozen)
         let trainer = Trainer(model: student, teacher: options.klWeight > 0 ? teacher : nil, examples: labels.examples,
-                              options: trainingOptions(options, padToken: transcriber.tokenizer.special.eot))
+                              options: trainingOptions(options, frozen: frozen, padToken: transcriber.tokenizer.special.eot))
         let trainStart = ContinuousClock.now
         try trainer.run(steps: options.steps) { report in
             let elapsed = trainStart.duration(to: .now) / .seconds(1)
@@ -104,13 +106,13 @@ public enum Distillation {
         }
     }
 
-    static func trainingOptions(_ options: DistillationOptions, padToken: Int) -> TrainingOptions {
+    static func trainingOptions(_ options: DistillationOptions, frozen: ParameterGroups, padToken: Int) -> TrainingOptions {
         var training = TrainingOptions(schedule: LearningRateSchedule(
             peak: options.learningRate, minimum: options.minLearningRate, warmupSteps: options.warmupSteps,
             totalSteps: options.steps, decay: .cosine))
         training.loss = LossWeights(crossEntropy: options.crossEntropyWeight, kl: options.klWeight, temperature: options.temperature)
         (training.batchSize, training.accumulationSteps, training.seed) = (options.batchSize, options.accumulationSteps, options.seed)
-        training.frozen = [.encoder]
+        training.frozen = frozen
         training.padToken = padToken
         return training
     }

@@ -6,7 +6,9 @@ import SottoModel
 import SottoTrain
 
 /// The teacher's greedy transcripts of the training audio, as teacher-forcing examples with the
-/// teacher's encoder output cached (the student keeps that encoder frozen, so it is computed once).
+/// teacher's encoder output cached: as the student's audio features when the student keeps the
+/// teacher's encoder frozen, or beside the mel window (for the teacher's KL targets) when the
+/// student trains an encoder of its own.
 /// Utterances the teacher is unsure of are dropped, as distil-whisper filters its pseudo-labels.
 struct PseudoLabels {
     /// faster-whisper's fallback thresholds: below this average log-probability, above this gzip
@@ -30,7 +32,7 @@ struct PseudoLabels {
         }
     }
 
-    static func make(transcriber: Transcriber, manifests: [Manifest], limit: Int?,
+    static func make(transcriber: Transcriber, manifests: [Manifest], limit: Int?, keepMel: Bool,
                      progress: (_ done: Int, _ total: Int, _ id: String) -> Void) throws -> PseudoLabels {
         let multilingual = transcriber.model.dims.isMultilingual
         let entries = manifests.flatMap { manifest in
@@ -46,7 +48,7 @@ struct PseudoLabels {
                 labels.tooLong += 1
                 continue
             }
-            guard let example = try label(samples, language: entry.language, transcriber: transcriber) else {
+            guard let example = try label(samples, language: entry.language, transcriber: transcriber, keepMel: keepMel) else {
                 labels.unsure += 1
                 continue
             }
@@ -58,7 +60,8 @@ struct PseudoLabels {
 
     /// One utterance: greedy transcript without timestamps, `[sot … notimestamps] + text + [eot]`,
     /// with the teacher's encoder output of the utterance's 30 s window; nil when the teacher is unsure.
-    private static func label(_ samples: [Float], language: String?, transcriber: Transcriber) throws -> TrainingExample? {
+    private static func label(_ samples: [Float], language: String?, transcriber: Transcriber,
+                              keepMel: Bool) throws -> TrainingExample? {
         let model = transcriber.model, tokenizer = transcriber.tokenizer
         var options = TranscriptionOptions()
         options.decoding.beamSize = 1
@@ -78,6 +81,7 @@ struct PseudoLabels {
         let features = LogMelSpectrogram(nMels: model.dims.nMels).compute(samples)
         let window = features.paddedWindow(startFrame: 0, frames: min(max(features.nFrames - 1, 0), AudioTiming.framesPerChunk))
         let audio = model.encode(mel: window).hidden
-        return TrainingExample(sequence: sequence, promptLength: prompt.count, audio: audio)
+        return keepMel ? TrainingExample(sequence: sequence, promptLength: prompt.count, mel: window, teacherAudio: audio)
+            : TrainingExample(sequence: sequence, promptLength: prompt.count, audio: audio)
     }
 }

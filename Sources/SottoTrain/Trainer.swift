@@ -100,7 +100,9 @@ package final class Trainer {
         var teacherLogits: TrainBuffer<Float>?
         if let teacher, options.loss.kl > 0 {
             let t = activations(&teacherDecoder, batch, model: teacher)
-            teacher.decoderForward(t, tokens: batch.tokens, audio: audio)
+            let ownAudio = batch.examples.allSatisfy { $0.teacherAudio != nil }
+            teacher.decoderForward(t, tokens: batch.tokens,
+                                   audio: ownAudio ? TrainBuffer(batch.examples.flatMap { $0.teacherAudio! }) : audio)
             teacherLogits = t.logits
         }
         let loss = withExtendedLifetime(teacherLogits) {
@@ -119,7 +121,8 @@ package final class Trainer {
     /// The batch's audio rows `[batch · nAudioCtx, nAudioState]`: cached features, or the encoder run on the mel.
     private func audioFeatures(_ batch: TrainingBatch) -> TrainBuffer<Float> {
         let d = model.dims
-        if batch.examples.allSatisfy({ $0.audio != nil }) {
+        // Cached features stand in for the encoder only while it is frozen.
+        if options.frozen.contains(.encoder), batch.examples.allSatisfy({ $0.audio != nil }) {
             return TrainBuffer(batch.examples.flatMap { $0.audio! })
         }
         if encoder == nil || encoder!.capacityBatch < batch.batch {

@@ -10,8 +10,9 @@ struct DistillCommand: ParsableCommand {
         commandName: "distill",
         abstract: "Train a smaller student from a teacher model (knowledge distillation) and write a Sotto model directory.",
         discussion: """
-            The student starts from the teacher with fewer decoder layers: --student decoder=0,3 keeps those \
-            teacher layers, decoder:2 keeps 2 maximally spaced ones (first and last included). The teacher \
+            The student starts from the teacher with fewer layers: --student decoder=0,3 keeps those \
+            teacher layers, decoder:2 keeps 2 maximally spaced ones (first and last included), encoder:2;decoder:2 \
+            cuts both (the encoder then trains on the mel; otherwise it stays frozen and cached). The teacher \
             transcribes the training audio (greedy) for pseudo-labels; unsure transcripts are dropped. \
             Loss: --ce-weight x CE + --kl-weight x T^2 x KL(teacher || student) at --temperature.
             """)
@@ -22,7 +23,7 @@ struct DistillCommand: ParsableCommand {
     @Option(parsing: .singleValue, help: "Training audio: a JSON-lines manifest (repeatable). Never the dev sets.")
     var data: [String] = []
 
-    @Option(help: "Teacher layers the student keeps, e.g. decoder=0,3 or decoder:2.")
+    @Option(help: "Teacher layers the student keeps, e.g. decoder=0,3, decoder:2 or 'encoder:2;decoder:2'.")
     var student: String
 
     @Option(help: "Optimizer steps.")

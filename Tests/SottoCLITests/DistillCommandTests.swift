@@ -33,6 +33,22 @@ import Testing
         #expect(transcribe.status == 0, "\(transcribe.stderr)")
     }
 
+    @Test func encoderStudentTrainsAndLoads() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 1, into: directory, name: "train.jsonl")
+        let student = directory.appendingPathComponent("student")
+        let distill = try cli.sotto(["distill", "--data", data.path, "--student", "encoder:2;decoder:2", "--steps", "1",
+                                     "--batch-size", "1", "--warmup-steps", "0", "-o", student.path])
+        #expect(distill.status == 0, "\(distill.stderr)")
+        #expect(distill.stdout.contains("encoder=0,3;decoder=0,3"), "\(distill.stdout)")
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: student.appendingPathComponent("sotto.json"))) as? [String: Any])
+        #expect((manifest["dims"] as? [String: Any])?["nAudioLayer"] as? Int == 2)
+        let transcribe = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_jfk.wav").path, "--model", student.path,
+                                        "--beam-size", "1"])
+        #expect(transcribe.status == 0, "\(transcribe.stderr)")
+    }
+
     @Test func refusesAStudentTheTeacherCannotGive() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

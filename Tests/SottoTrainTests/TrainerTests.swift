@@ -109,6 +109,34 @@ struct TrainerTests {
         #expect(closeness.within(maxAbs: 1e-6), "\(closeness)")
     }
 
+    /// An encoder student runs and trains its encoder on the mel, while the teacher's logits come
+    /// from the teacher's own cached encoder output: with the teacher's output the KL of an
+    /// identical student is 0, with other audio it is not.
+    @Test("an encoder student trains its encoder; the teacher attends to its own audio")
+    func encoderStudent() throws {
+        let count = ParameterLayout(dims: Self.dims).totalCount
+        var generator = SeededGenerator(seed: 50)
+        let weights = generator.floats(count, scale: 0.3)
+        let teacher = TrainingModel<Float>(dims: Self.dims, parameters: weights, frozen: [.encoder])
+        let mel = generator.floats(Self.dims.nMels * Self.dims.nFrames)
+        let encoder = EncoderActivations(teacher, batch: 1, forwardOnly: true)
+        teacher.encoderForward(encoder, mel: mel)
+        var options = Self.options(steps: 1)
+        (options.batchSize, options.accumulationSteps, options.frozen) = (1, 1, [])
+        func firstStep(teacherAudio: [Float]) throws -> (StepReport, TrainingModel<Float>) {
+            let student = TrainingModel<Float>(dims: Self.dims, parameters: weights, frozen: [])
+            let example = TrainingExample(sequence: [1, 5, 7, 2], promptLength: 1, mel: mel, teacherAudio: teacherAudio)
+            let trainer = Trainer(model: student, teacher: teacher, examples: [example], options: options)
+            return (trainer.step(), student)
+        }
+        let (matched, student) = try firstStep(teacherAudio: encoder.output.array)
+        #expect(abs(matched.kl) < 1e-6, "KL \(matched.kl) between identical models on the same audio")
+        #expect(student.values("encoder.conv1.weight") != teacher.values("encoder.conv1.weight"), "the encoder did not train")
+        #expect(student.values("encoder.positional_embedding") == teacher.values("encoder.positional_embedding"))
+        let (mismatched, _) = try firstStep(teacherAudio: generator.floats(encoder.output.count))
+        #expect(mismatched.kl > 1e-4, "the teacher ignored its own audio (KL \(mismatched.kl))")
+    }
+
     @Test("seeded order: each epoch a permutation, the same for the same seed")
     func order() {
         let order = ExampleOrder(count: 5, seed: 3)
