@@ -26,13 +26,15 @@ let package = Package(
         .target(name: "SottoModel", dependencies: ["SottoTensor"], swiftSettings: fast),
         .target(name: "SottoDecoding", dependencies: ["SottoModel", "SottoText", "SottoAudio", "CZlib"], swiftSettings: strict),
         .target(name: "SottoEval", dependencies: ["SottoDecoding"], swiftSettings: strict),
-        .target(name: "SottoCompress", dependencies: ["SottoEval"], swiftSettings: strict),
+        .target(name: "SottoCompress", dependencies: ["SottoEval", "SottoTrain"], swiftSettings: strict),
+        .target(name: "SottoTrain", dependencies: ["SottoModel", "SottoTensor", "COpenBLAS"], swiftSettings: fast),
         .executableTarget(
             name: "sotto",
             dependencies: ["SottoEval", "SottoCompress", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         .executableTarget(name: "Int8GemmBench", dependencies: ["SottoTensor"], path: "Benchmarks/Int8GemmBench", swiftSettings: fast),
         .executableTarget(name: "DecoderStepBench", dependencies: ["SottoModel"], path: "Benchmarks/DecoderStepBench", swiftSettings: fast),
+        .executableTarget(name: "TrainStepBench", dependencies: ["SottoTrain"], path: "Benchmarks/TrainStepBench", swiftSettings: fast),
         .executableTarget(name: "WeightKernelBench", dependencies: ["SottoTensor"], path: "Benchmarks/WeightKernelBench", swiftSettings: fast),
         .executableTarget(name: "ElementwiseBench", dependencies: ["SottoTensor"], path: "Benchmarks/ElementwiseBench", swiftSettings: fast),
         .target(name: "SottoTestSupport", dependencies: ["SottoModel", "SottoText"], path: "Tests/SottoTestSupport"),
@@ -44,5 +46,6 @@ let package = Package(
         .testTarget(name: "SottoEvalTests", dependencies: ["SottoEval", "SottoTestSupport"]),
         .testTarget(name: "SottoCompressTests", dependencies: ["SottoCompress", "SottoTestSupport"]),
         .testTarget(name: "SottoCLITests", dependencies: ["SottoTestSupport"]),
+        .testTarget(name: "SottoTrainTests", dependencies: ["SottoTrain", "SottoTestSupport"]),
     ]
 )

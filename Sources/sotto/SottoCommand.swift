@@ -6,5 +6,5 @@ struct SottoCommand: ParsableCommand {
         commandName: "sotto",
         abstract: "Whisper speech recognition, small and fast.",
         subcommands: [TranscribeCommand.self, EvalCommand.self, BenchCommand.self, BenchWorkerCommand.self,
-                      QuantizeCommand.self, InspectCommand.self, CPUCommand.self])
+                      QuantizeCommand.self, InspectCommand.self, DistillCommand.self, CPUCommand.self])
 }

@@ -1,0 +1,149 @@
+import Foundation
+import SottoModel
+
+/// Everything a training run is configured by (recorded in its checkpoints).
+package struct TrainingOptions: Sendable, Codable, Equatable {
+    package var schedule: LearningRateSchedule
+    package var adamW = AdamWOptions()
+    package var loss = LossWeights()
+    /// Examples per forward/backward.
+    package var batchSize = 4
+    /// Forward/backward passes whose gradients are summed into one optimizer step.
+    package var accumulationSteps = 1
+    package var seed: UInt64 = 0
+    package var frozen: ParameterGroups = [.encoder]
+    /// Input token used to pad shorter rows (any valid id: padded positions are never attended to).
+    package var padToken = 50256
+
+    package init(schedule: LearningRateSchedule) { self.schedule = schedule }
+}
+
+/// One optimizer step's measurements.
+package struct StepReport: Sendable, Codable, Equatable {
+    package var step: Int
+    package var loss: Double
+    package var crossEntropy: Double
+    package var kl: Double
+    package var learningRate: Double
+    package var gradientNorm: Double
+    /// Target tokens the loss counted.
+    package var tokens: Int
+}
+
+/// The training loop's state: the student, the optional teacher (KL targets), the data order, the
+/// optimizer. `step()` runs `accumulationSteps` batches and one AdamW update.
+package final class Trainer {
+    package let model: TrainingModel<Float>
+    package let teacher: TrainingModel<Float>?
+    package let examples: [TrainingExample]
+    package let options: TrainingOptions
+    package let optimizer: AdamW
+    package let order: ExampleOrder
+    /// Examples consumed so far (epochs concatenated).
+    package internal(set) var cursor = 0
+    package internal(set) var history: [StepReport] = []
+    private var decoder: DecoderActivations<Float>?
+    private var teacherDecoder: DecoderActivations<Float>?
+    private var encoder: EncoderActivations<Float>?
+
+    package init(model: TrainingModel<Float>, teacher: TrainingModel<Float>? = nil, examples: [TrainingExample],
+                 options: TrainingOptions) {
+        precondition(model.frozen == options.frozen, "the model's frozen groups differ from the options'")
+        precondition(options.loss.kl == 0 || teacher != nil, "a KL weight needs a teacher")
+        (self.model, self.teacher, self.examples, self.options) = (model, teacher, examples, options)
+        optimizer = AdamW(count: model.layout.totalCount, options: options.adamW)
+        order = ExampleOrder(count: examples.count, seed: options.seed)
+    }
+
+    package var stepsTaken: Int { optimizer.step }
+
+    /// One optimizer step.
+    @discardableResult
+    package func step() -> StepReport {
+        model.gradients.zero()
+        var (ce, kl, total, tokens) = (0.0, 0.0, 0.0, 0)
+        for _ in 0..<options.accumulationSteps {
+            let picked = (0..<options.batchSize).map { examples[order.index(at: cursor + $0)] }
+            cursor += options.batchSize
+            let loss = accumulate(TrainingBatch(picked, padToken: options.padToken))
+            ce += loss.crossEntropy
+            kl += loss.kl
+            total += loss.total
+            tokens += loss.rows
+        }
+        let scale = 1 / Double(options.accumulationSteps)
+        let rate = options.schedule.rate(at: optimizer.step)
+        let norm = optimizer.update(model, learningRate: rate)
+        let report = StepReport(step: optimizer.step, loss: total * scale, crossEntropy: ce * scale, kl: kl * scale,
+                                learningRate: rate, gradientNorm: norm, tokens: tokens)
+        history.append(report)
+        return report
+    }
+
+    /// Steps until `steps` optimizer steps have been taken in all, saving a resumable checkpoint to
+    /// `checkpoint` every `checkpointEvery` steps (0: never); `progress` sees every step's report.
+    package func run(steps: Int, checkpointEvery: Int = 0, checkpoint: URL? = nil,
+                     progress: (StepReport) -> Void = { _ in }) throws {
+        while stepsTaken < steps {
+            progress(step())
+            if checkpointEvery > 0, let checkpoint, stepsTaken % checkpointEvery == 0 {
+                try TrainingCheckpoint.save(self, to: checkpoint)
+            }
+        }
+    }
+
+    /// Forward, loss and backward of one batch; gradients accumulate (scaled by 1 / accumulation).
+    package func accumulate(_ batch: TrainingBatch) -> LossValues {
+        let audio = audioFeatures(batch)
+        let a = activations(&decoder, batch)
+        model.decoderForward(a, tokens: batch.tokens, audio: audio)
+        var teacherLogits: TrainBuffer<Float>?
+        if let teacher, options.loss.kl > 0 {
+            let t = activations(&teacherDecoder, batch, model: teacher)
+            let ownAudio = batch.examples.allSatisfy { $0.teacherAudio != nil }
+            teacher.decoderForward(t, tokens: batch.tokens,
+                                   audio: ownAudio ? TrainBuffer(batch.examples.flatMap { $0.teacherAudio! }) : audio)
+            teacherLogits = t.logits
+        }
+        let loss = withExtendedLifetime(teacherLogits) {
+            LossOp.forwardBackward(dlogits: a.logits.pointer, logits: a.logits.pointer, targets: batch.targets,
+                                   teacher: teacherLogits?.pointer, rows: batch.batch * batch.length,
+                                   vocab: model.dims.nVocab, weights: options.loss,
+                                   gradientScale: 1 / Double(options.accumulationSteps))
+        }
+        let trainsEncoder = !options.frozen.contains(.encoder) && encoder != nil && batch.examples[0].mel != nil
+        if trainsEncoder { encoder!.outputGradient.zero() }
+        model.decoderBackward(a, audio: audio, daudio: trainsEncoder ? encoder!.outputGradient : nil)
+        if trainsEncoder { model.encoderBackward(encoder!) }
+        return loss
+    }
+
+    /// The batch's audio rows `[batch · nAudioCtx, nAudioState]`: cached features, or the encoder run on the mel.
+    private func audioFeatures(_ batch: TrainingBatch) -> TrainBuffer<Float> {
+        let d = model.dims
+        // Cached features stand in for the encoder only while it is frozen.
+        if options.frozen.contains(.encoder), batch.examples.allSatisfy({ $0.audio != nil }) {
+            return TrainBuffer(batch.examples.flatMap { $0.audio! })
+        }
+        if encoder == nil || encoder!.capacityBatch < batch.batch {
+            encoder = EncoderActivations(model, batch: batch.batch, forwardOnly: options.frozen.contains(.encoder))
+        }
+        encoder!.prepare(batch: batch.batch)
+        precondition(batch.examples.allSatisfy { $0.mel?.count == d.nMels * d.nFrames }, "every example needs a mel window")
+        model.encoderForward(encoder!, mel: batch.examples.flatMap { $0.mel! })
+        return encoder!.output
+    }
+
+    private func activations(_ cached: inout DecoderActivations<Float>?, _ batch: TrainingBatch,
+                             model: TrainingModel<Float>? = nil) -> DecoderActivations<Float> {
+        if let a = cached, a.capacityBatch >= batch.batch, a.capacityLength >= batch.length {
+            a.prepare(batch: batch.batch, length: batch.length)
+            return a
+        }
+        let longest = min(self.model.dims.nTextCtx, max(batch.length, examples.map(\.tokens.count).max() ?? 0))
+        let a = DecoderActivations(model ?? self.model, batch: max(batch.batch, options.batchSize), length: longest)
+        a.prepare(batch: batch.batch, length: batch.length)
+        cached = a
+        return a
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import SottoModel
+import SottoTestSupport
+import SottoTrain
+import Testing
+
+/// The training loop on a toy float32 model with cached audio features.
+@Suite("trainer")
+struct TrainerTests {
+    static let dims = TrainingModelTests.dims
+
+    static func examples(count: Int, seed: UInt64) -> [TrainingExample] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in
+            let length = Int.random(in: 3...5, using: &generator)
+            let sequence = [1] + (0..<length).map { _ in Int.random(in: 2..<dims.nVocab, using: &generator) }
+            return TrainingExample(sequence: sequence, promptLength: 1,
+                                   audio: generator.floats(dims.nAudioCtx * dims.nAudioState))
+        }
+    }
+
+    static func trainer(_ options: TrainingOptions, teacher: Bool = false) -> Trainer {
+        let count = ParameterLayout(dims: dims).totalCount
+        var generator = SeededGenerator(seed: 40)
+        let model = TrainingModel<Float>(dims: dims, parameters: generator.floats(count, scale: 0.3), frozen: options.frozen)
+        let teacherModel = teacher ? TrainingModel<Float>(dims: dims, parameters: generator.floats(count, scale: 0.3)) : nil
+        return Trainer(model: model, teacher: teacherModel, examples: examples(count: 7, seed: 41), options: options)
+    }
+
+    static func options(steps: Int) -> TrainingOptions {
+        var options = TrainingOptions(schedule: LearningRateSchedule(peak: 3e-3, minimum: 3e-4, warmupSteps: 2, totalSteps: steps))
+        options.batchSize = 3
+        options.accumulationSteps = 2
+        options.padToken = 0
+        options.loss = LossWeights(crossEntropy: 0.8, kl: 1, temperature: 2)
+        options.frozen = [.encoder]
+        return options
+    }
+
+    @Test("training lowers the loss")
+    func learns() throws {
+        var options = Self.options(steps: 80)
+        options.loss = LossWeights()
+        options.schedule.peak = 3e-2
+        let trainer = Self.trainer(options)
+        try trainer.run(steps: 80)
+        let first = trainer.history.prefix(3).map(\.loss).reduce(0, +)
+        let last = trainer.history.suffix(3).map(\.loss).reduce(0, +)
+        #expect(last < 0.7 * first, "loss went from \(first / 3) to \(last / 3)")
+    }
+
+    /// Stop at step 4 (a checkpoint), restart from the file in a fresh trainer, continue to step 9:
+    /// every reported loss equals the uninterrupted run's, bit for bit, and so do the parameters.
+    @Test("a resumed run equals the uninterrupted one")
+    func resume() throws {
+        let options = Self.options(steps: 9)
+        let uninterrupted = Self.trainer(options, teacher: true)
+        try uninterrupted.run(steps: 9)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sotto-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("run.ckpt")
+        let first = Self.trainer(options, teacher: true)
+        try first.run(steps: 4, checkpointEvery: 2, checkpoint: file)
+        let resumed = Self.trainer(options, teacher: true)
+        try TrainingCheckpoint.restore(resumed, from: file)
+        #expect(resumed.stepsTaken == 4 && resumed.cursor == 4 * 6)
+        try resumed.run(steps: 9)
+        #expect(resumed.history.map(\.loss) == uninterrupted.history.map(\.loss))
+        #expect(resumed.history == uninterrupted.history)
+        #expect(resumed.model.parameters.array == uninterrupted.model.parameters.array)
+    }
+
+    @Test("a checkpoint from another configuration is refused")
+    func refusesMismatch() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sotto-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("run.ckpt")
+        let trainer = Self.trainer(Self.options(steps: 2))
+        try trainer.run(steps: 1)
+        try TrainingCheckpoint.save(trainer, to: file)
+        var other = Self.options(steps: 2)
+        other.seed = 9
+        #expect(throws: TrainError.self) { try TrainingCheckpoint.restore(Self.trainer(other), from: file) }
+        try Data("not a checkpoint".utf8).write(to: file)
+        #expect(throws: TrainError.self) { try TrainingCheckpoint.restore(Self.trainer(Self.options(steps: 2)), from: file) }
+    }
+
+    /// Two accumulated batches of one example each give the gradient of one batch of both when both
+    /// have the same number of counted targets (the loss is a mean per batch).
+    @Test("gradient accumulation equals the larger batch")
+    func accumulation() {
+        var options = Self.options(steps: 1)
+        options.loss = LossWeights()
+        let examples = Self.examples(count: 7, seed: 41).filter { $0.tokens.count == 4 }.prefix(2)
+        #expect(examples.count == 2)
+        options.batchSize = 2
+        options.accumulationSteps = 1
+        let whole = Self.trainer(options)
+        whole.model.gradients.zero()
+        _ = whole.accumulate(TrainingBatch(Array(examples), padToken: 0))
+        options.batchSize = 1
+        options.accumulationSteps = 2
+        let split = Self.trainer(options)
+        split.model.gradients.zero()
+        for e in examples { _ = split.accumulate(TrainingBatch([e], padToken: 0)) }
+        let closeness = Closeness(split.model.gradients.array, whole.model.gradients.array)
+        #expect(closeness.within(maxAbs: 1e-6), "\(closeness)")
+    }
+
+    /// An encoder student runs and trains its encoder on the mel, while the teacher's logits come
+    /// from the teacher's own cached encoder output: with the teacher's output the KL of an
+    /// identical student is 0, with other audio it is not.
+    @Test("an encoder student trains its encoder; the teacher attends to its own audio")
+    func encoderStudent() throws {
+        let count = ParameterLayout(dims: Self.dims).totalCount
+        var generator = SeededGenerator(seed: 50)
+        let weights = generator.floats(count, scale: 0.3)
+        let teacher = TrainingModel<Float>(dims: Self.dims, parameters: weights, frozen: [.encoder])
+        let mel = generator.floats(Self.dims.nMels * Self.dims.nFrames)
+        let encoder = EncoderActivations(teacher, batch: 1, forwardOnly: true)
+        teacher.encoderForward(encoder, mel: mel)
+        var options = Self.options(steps: 1)
+        (options.batchSize, options.accumulationSteps, options.frozen) = (1, 1, [])
+        func firstStep(teacherAudio: [Float]) throws -> (StepReport, TrainingModel<Float>) {
+            let student = TrainingModel<Float>(dims: Self.dims, parameters: weights, frozen: [])
+            let example = TrainingExample(sequence: [1, 5, 7, 2], promptLength: 1, mel: mel, teacherAudio: teacherAudio)
+            let trainer = Trainer(model: student, teacher: teacher, examples: [example], options: options)
+            return (trainer.step(), student)
+        }
+        let (matched, student) = try firstStep(teacherAudio: encoder.output.array)
+        #expect(abs(matched.kl) < 1e-6, "KL \(matched.kl) between identical models on the same audio")
+        #expect(student.values("encoder.conv1.weight") != teacher.values("encoder.conv1.weight"), "the encoder did not train")
+        #expect(student.values("encoder.positional_embedding") == teacher.values("encoder.positional_embedding"))
+        let (mismatched, _) = try firstStep(teacherAudio: generator.floats(encoder.output.count))
+        #expect(mismatched.kl > 1e-4, "the teacher ignored its own audio (KL \(mismatched.kl))")
+    }
+
+    @Test("seeded order: each epoch a permutation, the same for the same seed")
+    func order() {
+        let order = ExampleOrder(count: 5, seed: 3)
+        let epoch0 = (0..<5).map { order.index(at: $0) }, epoch1 = (5..<10).map { order.index(at: $0) }
+        #expect(epoch0.sorted() == [0, 1, 2, 3, 4] && epoch1.sorted() == [0, 1, 2, 3, 4] && epoch0 != epoch1)
+        #expect(epoch0 == (0..<5).map { ExampleOrder(count: 5, seed: 3).index(at: $0) })
+    }
+}
