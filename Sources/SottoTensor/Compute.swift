@@ -23,7 +23,7 @@ public enum Compute {
     public static var threadCount: Int { width.load(ordering: .relaxed) }
 
     /// OpenBLAS reads its own default from the environment; align it with ours before the first call.
-    static func ensureBLASConfigured() {
+    package static func ensureBLASConfigured() {
         if !blasConfigured.load(ordering: .relaxed) { setThreads(threadCount) }
     }
 

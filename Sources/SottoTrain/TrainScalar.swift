@@ -1,5 +1,6 @@
 import COpenBLAS
 import Foundation
+import SottoTensor
 
 /// The element type of every training buffer. The engine is written once, generically: `Float` is
 /// what training runs in (sgemm), `Double` is the twin the finite-difference checks run in (dgemm),
@@ -29,8 +30,9 @@ extension Float: TrainScalar {
         _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, alpha: Float, beta: Float
     ) {
         guard m > 0, n > 0 else { return }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+        // Through SottoTensor, so the BLAS core check and thread split apply here too.
+        Gemm.sgemm(a, lda: lda, transposeA: transposeA, b, ldb: ldb, transposeB: transposeB, c, ldc: ldc,
+                   m: m, n: n, k: k, alpha: alpha, beta: beta)
     }
 }
 
@@ -44,6 +46,7 @@ extension Double: TrainScalar {
         _ c: UnsafeMutablePointer<Double>, ldc: Int, m: Int, n: Int, k: Int, alpha: Double, beta: Double
     ) {
         guard m > 0, n > 0 else { return }
+        Compute.ensureBLASConfigured()
         cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
