@@ -9,5 +9,12 @@ SOTTO_MODELS="${SOTTO_MODELS:-tiny.en base}" bash scripts/setup.sh
 swift build -c release --build-tests
 swift test -c release --skip-build
 # sotto serve end to end through the official openai client (and raw HTTP for disconnects and SIGTERM).
-python3 -m pip install --quiet --disable-pip-version-check "openai==3.57.0"
+python3 -m pip install --quiet --disable-pip-version-check "openai==3.57.0" "selenium==4.30.0"
 python3 scripts/test_server.py
+# The page at / in headless Chromium (Debian's chromium and chromium-driver).
+if ! dpkg -s chromium chromium-driver >/dev/null 2>&1; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+python3 scripts/test_page.py
