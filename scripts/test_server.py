@@ -241,11 +241,11 @@ def test_disconnect_cancels(server, long_path):
     print("disconnect: the job was dropped: ok")
 
 
-def test_sigterm_drains(long_path):
+def test_sigterm_drains():
     server = Server("--drain-seconds", "120")
     try:
         results = {}
-        worker = threading.Thread(target=lambda: results.update(long=post(server, long_path)))
+        worker = threading.Thread(target=lambda: results.update(long=post(server, LONG_SOURCE)))
         worker.start()
         server.wait_until_running()
         server.process.send_signal(signal.SIGTERM)
@@ -276,7 +276,7 @@ def main():
             raise
         finally:
             server.stop()
-        test_sigterm_drains(long_path)
+    test_sigterm_drains()
     print("server tests passed")
 
 

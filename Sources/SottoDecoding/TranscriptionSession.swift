@@ -1,4 +1,5 @@
 import SottoAudio
+import SottoModel
 import SottoText
 
 /// One long-form transcription advanced a 30-second window at a time, so that a server can
@@ -16,6 +17,8 @@ public struct TranscriptionSession: Sendable {
     private let prompter: PromptBuilder
     private var run: LongFormRun
     private var timings: TranscriptionTimings
+    /// The next window through the encoder, waiting for its decode (see `advance`).
+    private var encoded: EncoderOutput?
 
     /// Computes the log-mel spectrogram and resolves the language (one encoder pass when it must
     /// be detected); no window is decoded yet.
@@ -42,7 +45,7 @@ public struct TranscriptionSession: Sendable {
         self.timings = timings
     }
 
-    public var isFinished: Bool { run.seekFrames >= contentFrames }
+    public var isFinished: Bool { encoded == nil && run.seekFrames >= contentFrames }
 
     /// Seconds of audio behind the next window's start.
     public var processedSeconds: Double {
@@ -54,10 +57,27 @@ public struct TranscriptionSession: Sendable {
     /// Encodes and decodes the next window; returns the segments it added.
     @discardableResult
     public mutating func step() -> ArraySlice<Segment> {
-        guard !isFinished else { return [] }
         let before = run.segments.count
+        while !isFinished {
+            advance()
+            if encoded == nil { break }
+        }
+        return run.segments[before...]
+    }
+
+    /// Half a window: the encoder pass when none is pending, else the decode of the pending one
+    /// (returning the segments it added). A scheduler interleaving requests at this grain makes
+    /// a newcomer wait for the shorter of the two halves, not for a whole window.
+    @discardableResult
+    public mutating func advance() -> ArraySlice<Segment> {
+        guard !isFinished else { return [] }
         let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
-        let audio = transcriber.encodeWindow(features, seekFrames: run.seekFrames, frames: segmentFrames, timings: &timings)
+        guard let audio = encoded else {
+            encoded = transcriber.encodeWindow(features, seekFrames: run.seekFrames, frames: segmentFrames, timings: &timings)
+            return []
+        }
+        encoded = nil
+        let before = run.segments.count
         let prompt = prompter.prompt(previousTokens: run.contextTokens)
         let decodeStart = ContinuousClock.now
         let result = transcriber.decodeWithFallback(audio: audio, prompt: prompt, decoding: decoding,

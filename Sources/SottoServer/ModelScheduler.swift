@@ -10,11 +10,13 @@ package enum SchedulerError: Error, Equatable {
     case shutDown
 }
 
-/// Owns one model and runs every accepted request on it, one 30-second window at a time, on a
-/// thread of its own (the model's kernels block, so they stay off Swift's cooperative pool).
+/// Owns one model and runs every accepted request on it, half a 30-second window (its encoder
+/// pass, or its decode) at a time, on a thread of its own (the model's kernels block, so they stay
+/// off Swift's cooperative pool).
 ///
-/// Fairness: each turn goes to the job that has had the fewest windows so far (least attained
-/// service), so a short clip that arrives during a long file waits for at most one window of it.
+/// Fairness: each turn goes to the job that has had the fewest turns so far (least attained
+/// service), so a short clip that arrives during a long file waits for at most one half-window
+/// of it.
 package final class ModelScheduler: Sendable {
     package let name: String
     package let transcriber: Transcriber
@@ -95,7 +97,7 @@ package final class ModelScheduler: Sendable {
         }
     }
 
-    /// The job with the fewest windows so far (earliest arrival on ties), after dropping the
+    /// The job with the fewest turns so far (earliest arrival on ties), after dropping the
     /// cancelled and the late.
     private func nextTurn() -> ScheduledJob? {
         let (dropped, chosen) = state.withLock { state -> ([(ScheduledJob, SchedulerError)], ScheduledJob?) in
@@ -112,7 +114,7 @@ package final class ModelScheduler: Sendable {
                 }
                 return false
             }
-            let chosen = state.jobs.min { ($0.windows, $0.arrival) < ($1.windows, $1.arrival) }
+            let chosen = state.jobs.min { ($0.turns, $0.arrival) < ($1.turns, $1.arrival) }
             return (dropped, chosen)
         }
         for (scheduled, error) in dropped { scheduled.job.continuation.resume(throwing: error) }
@@ -120,7 +122,7 @@ package final class ModelScheduler: Sendable {
         return chosen
     }
 
-    /// One turn: start the job's session (mel and language) or advance it one window.
+    /// One turn: start the job's session (mel and language) or advance it half a window.
     private func run(_ scheduled: ScheduledJob) {
         var scheduled = scheduled
         let job = scheduled.job
@@ -129,15 +131,15 @@ package final class ModelScheduler: Sendable {
                 scheduled.session = try transcriber.makeSession(samples: job.samples, options: job.options)
             } else {
                 let started = ContinuousClock.now
-                let segments = scheduled.session!.step()
-                metrics.windowDone(model: name, batchSize: 1, duration: started.duration(to: .now))
+                let segments = scheduled.session!.advance()
+                metrics.turnDone(model: name, batchSize: 1, duration: started.duration(to: .now))
                 if !segments.isEmpty { job.onSegments(Array(segments)) }
             }
         } catch {
             finish(scheduled, with: .failure(error))
             return
         }
-        scheduled.windows += 1
+        scheduled.turns += 1
         if let session = scheduled.session, session.isFinished {
             finish(scheduled, with: .success(session.result))
             return
@@ -145,7 +147,7 @@ package final class ModelScheduler: Sendable {
         state.withLock { state in
             if let index = state.jobs.firstIndex(where: { $0.job.id == job.id }) { state.jobs[index] = scheduled }
         }
-        if scheduled.windows == 1 { reportDepth() }
+        if scheduled.turns == 1 { reportDepth() }
     }
 
     private func finish(_ scheduled: ScheduledJob, with result: Result<TranscriptionResult, any Error>) {
@@ -171,11 +173,11 @@ private struct Job: Sendable {
     package let continuation: CheckedContinuation<TranscriptionResult, any Error>
 }
 
-/// A job with its progress: windows done so far and the session once started.
+/// A job with its progress: turns taken so far and the session once started.
 private struct ScheduledJob: Sendable {
     package let job: Job
     package let arrival: Int
-    package var windows = 0
+    package var turns = 0
     package var session: TranscriptionSession?
 }
 

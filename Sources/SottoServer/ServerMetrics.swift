@@ -11,7 +11,7 @@ package final class ServerMetrics: Sendable {
     /// Request durations up to the longest deadline worth telling apart (10 minutes).
     package static let requestBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
         .map { Duration.milliseconds(Int64($0 * 1000)) }
-    package static let windowBuckets: [Duration] = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
+    package static let turnBuckets: [Duration] = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30]
         .map { Duration.milliseconds(Int64($0 * 1000)) }
     package static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32]
     package static let realTimeFactorBuckets: [Double] = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5]
@@ -20,7 +20,7 @@ package final class ServerMetrics: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets = [
             "sotto_request_duration_seconds": Self.requestBuckets,
-            "sotto_window_duration_seconds": Self.windowBuckets,
+            "sotto_turn_duration_seconds": Self.turnBuckets,
         ]
         factory.valueHistogramBuckets = [
             "sotto_batch_size": Self.batchBuckets,
@@ -48,9 +48,9 @@ package final class ServerMetrics: Sendable {
         Gauge(label: "sotto_active_sequences", dimensions: [("model", model)], factory: factory).record(active)
     }
 
-    package func windowDone(model: String, batchSize: Int, duration: Duration) {
+    package func turnDone(model: String, batchSize: Int, duration: Duration) {
         Recorder(label: "sotto_batch_size", dimensions: [("model", model)], factory: factory).record(batchSize)
-        Timer(label: "sotto_window_duration_seconds", dimensions: [("model", model)], factory: factory)
+        Timer(label: "sotto_turn_duration_seconds", dimensions: [("model", model)], factory: factory)
             .recordNanoseconds(duration.nanoseconds)
     }
 

@@ -24,5 +24,12 @@ import Testing
         let whole = try transcriber.transcribe(samples: samples, options: options)
         #expect(streamed == whole.segments)
         #expect(session.result.text == whole.text)
+
+        // Half steps: the encoder pass adds nothing, the decode adds the window's segments.
+        var halves = try transcriber.makeSession(samples: samples, options: options)
+        #expect(halves.advance().isEmpty)
+        #expect(halves.segments.isEmpty)
+        #expect(Array(halves.advance()) == Array(whole.segments.prefix(halves.segments.count)))
+        #expect(!halves.segments.isEmpty)
     }
 }
