@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import SottoTestSupport
 import Testing
 import SottoServer
 
@@ -74,6 +75,22 @@ import SottoServer
             let response = try await ServerTestSupport.post(client, "/v1/audio/translations", form: ServerTestSupport.form(file: clip))
             #expect(response.status == .ok)
             #expect((try ServerTestSupport.json(response)["text"] as? String ?? "").lowercased().contains(Self.jfkWords))
+        }
+    }
+
+    @Test func aMultilingualModelDetectsGermanAndTranslatesIt() async throws {
+        let clip = try ServerTestSupport.devClip("de_picovoice_test_de")
+        let base = try TestPaths.model("base").path
+        let options = try ServerTestSupport.options { $0.models = [base] }
+        try await ServerTestSupport.withServer(options) { _, client in
+            let verbose = try ServerTestSupport.json(try await ServerTestSupport.post(client, form: ServerTestSupport.form(
+                file: clip, fields: [("model", "base"), ("response_format", "verbose_json")])))
+            #expect(verbose["language"] as? String == "german")
+            let translated = try await ServerTestSupport.post(client, "/v1/audio/translations", form: ServerTestSupport.form(
+                file: clip, fields: [("model", "base"), ("response_format", "verbose_json")]))
+            let body = try ServerTestSupport.json(translated)
+            #expect(body["task"] as? String == "translate")
+            #expect((body["text"] as? String ?? "").lowercased().contains("portal"))
         }
     }
 
