@@ -45,7 +45,7 @@ import SottoServer
         try await ServerTestSupport.withServer(options) { server, client in
             let scheduler = try #require(server.lifecycle.registry?.all.first)
             async let first = ServerTestSupport.post(client, form: ServerTestSupport.form(file: long))
-            while scheduler.depth == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            try await ServerTestSupport.waitUntil("the first job to be queued") { scheduler.depth > 0 }
             let refused = try await ServerTestSupport.post(client, form: ServerTestSupport.form(file: long, fields: [("language", "en")]))
             #expect(refused.status == .tooManyRequests)
             #expect(refused.headers[.retryAfter] == "1")

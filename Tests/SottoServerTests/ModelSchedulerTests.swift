@@ -20,6 +20,12 @@ import SottoServer
         try AudioLoader.load(path: try TestPaths.devFile("audio/\(name).wav").path)
     }
 
+    /// 2 min 20 s (10 turns): long enough that a job is still queued when a test acts on it, even
+    /// when the test's task waits for a cooperative pool busy with other suites.
+    func longSamples() throws -> [Float] {
+        Array(repeating: try samples("en_long_dev_concat"), count: 3).flatMap { $0 }
+    }
+
     func greedy() -> TranscriptionOptions {
         var options = TranscriptionOptions()
         options.decoding.beamSize = 1
@@ -39,14 +45,14 @@ import SottoServer
     @Test func aShortClipOvertakesALongFile() async throws {
         let scheduler = try scheduler()
         defer { scheduler.shutdown() }
-        let long = try samples("en_long_dev_concat")
+        let long = try longSamples()
         let short = try samples("en_librivox_sense_sensibility_0880")
         let order = OrderLog()
         async let longDone: Void = {
             _ = try await scheduler.transcribe(samples: long, options: greedy(), deadlineSeconds: 600)
             order.append("long")
         }()
-        while scheduler.depth == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await ServerTestSupport.waitUntil("the first job to be queued") { scheduler.depth > 0 }
         _ = try await scheduler.transcribe(samples: short, options: greedy(), deadlineSeconds: 600)
         order.append("short")
         try await longDone
@@ -56,9 +62,9 @@ import SottoServer
     @Test func aFullQueueRefusesTheNextRequest() async throws {
         let scheduler = try scheduler(queueSize: 1)
         defer { scheduler.shutdown() }
-        let long = try samples("en_long_dev_concat")
+        let long = try longSamples()
         let first = Task { try await scheduler.transcribe(samples: long, options: greedy(), deadlineSeconds: 600) }
-        while scheduler.depth == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await ServerTestSupport.waitUntil("the first job to be queued") { scheduler.depth > 0 }
         await #expect(throws: SchedulerError.queueFull) {
             try await scheduler.transcribe(samples: long, options: greedy(), deadlineSeconds: 600)
         }
@@ -77,9 +83,9 @@ import SottoServer
     @Test func cancellingTheCallerDropsTheJob() async throws {
         let scheduler = try scheduler()
         defer { scheduler.shutdown() }
-        let long = try samples("en_long_dev_concat")
+        let long = try longSamples()
         let task = Task { try await scheduler.transcribe(samples: long, options: greedy(), deadlineSeconds: 600) }
-        while scheduler.depth == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await ServerTestSupport.waitUntil("the first job to be queued") { scheduler.depth > 0 }
         task.cancel()
         await #expect(throws: SchedulerError.cancelled) { try await task.value }
         #expect(scheduler.depth == 0)

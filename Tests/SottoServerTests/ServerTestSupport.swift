@@ -51,6 +51,15 @@ enum ServerTestSupport {
         }
     }
 
+    /// Polls `condition` until it holds; throws after `seconds` instead of hanging a test run.
+    static func waitUntil(seconds: Double = 120, _ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw WaitTimeout(what: what, seconds: seconds) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     static func post(_ client: any TestClientProtocol, _ path: String = "/v1/audio/transcriptions",
                      form: [UInt8]) async throws -> TestResponse {
         try await client.execute(uri: path, method: .post, headers: [.contentType: contentType],
@@ -67,4 +76,10 @@ enum ServerTestSupport {
     static func error(_ response: TestResponse) throws -> [String: Any] {
         try json(response)["error"] as? [String: Any] ?? [:]
     }
+}
+
+struct WaitTimeout: Error, CustomStringConvertible {
+    let what: String
+    let seconds: Double
+    var description: String { "gave up waiting for \(what) after \(seconds) s" }
 }
