@@ -13,6 +13,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
@@ -28,13 +33,30 @@ let package = Package(
         .target(name: "SottoEval", dependencies: ["SottoDecoding"], swiftSettings: strict),
         .target(name: "SottoCompress", dependencies: ["SottoEval", "SottoTrain"], swiftSettings: strict),
         .target(name: "SottoTrain", dependencies: ["SottoModel", "SottoTensor", "COpenBLAS"], swiftSettings: fast),
+        .target(
+            name: "SottoServer",
+            dependencies: [
+                "SottoDecoding", "SottoCompress",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Page")],
+            swiftSettings: strict),
         .executableTarget(
             name: "sotto",
-            dependencies: ["SottoEval", "SottoCompress", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "SottoEval", "SottoCompress", "SottoServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
         .executableTarget(name: "Int8GemmBench", dependencies: ["SottoTensor"], path: "Benchmarks/Int8GemmBench", swiftSettings: fast),
         .executableTarget(name: "DecoderStepBench", dependencies: ["SottoModel"], path: "Benchmarks/DecoderStepBench", swiftSettings: fast),
         .executableTarget(name: "TrainStepBench", dependencies: ["SottoTrain"], path: "Benchmarks/TrainStepBench", swiftSettings: fast),
+        .executableTarget(name: "BatchDecodeBench", dependencies: ["SottoModel"], path: "Benchmarks/BatchDecodeBench", swiftSettings: fast),
         .executableTarget(name: "WeightKernelBench", dependencies: ["SottoTensor"], path: "Benchmarks/WeightKernelBench", swiftSettings: fast),
         .executableTarget(name: "ElementwiseBench", dependencies: ["SottoTensor"], path: "Benchmarks/ElementwiseBench", swiftSettings: fast),
         .target(name: "SottoTestSupport", dependencies: ["SottoModel", "SottoText"], path: "Tests/SottoTestSupport"),
@@ -47,5 +69,8 @@ let package = Package(
         .testTarget(name: "SottoCompressTests", dependencies: ["SottoCompress", "SottoTestSupport"]),
         .testTarget(name: "SottoCLITests", dependencies: ["SottoTestSupport"]),
         .testTarget(name: "SottoTrainTests", dependencies: ["SottoTrain", "SottoTestSupport"]),
+        .testTarget(name: "SottoServerTests", dependencies: [
+            "SottoServer", "SottoTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
     ]
 )

@@ -30,41 +30,18 @@ public final class Transcriber: Sendable {
 
     public func transcribe(samples: [Float], options: TranscriptionOptions = TranscriptionOptions(),
                            progress: (@Sendable (TranscriptionProgress) -> Void)? = nil) throws -> TranscriptionResult {
-        let options = try options.validated()
-        var timings = TranscriptionTimings()
-        let melStart = ContinuousClock.now
-        let features = LogMelSpectrogram(nMels: model.dims.nMels).compute(samples)
-        timings.melSeconds = melStart.duration(to: .now).seconds
-        let contentFrames = max(features.nFrames - 1, 0)
-        let durationSeconds = Double(samples.count) / Double(AudioTiming.sampleRateHz)
-
-        let detected = try resolveLanguage(options: options.decoding, features: features, timings: &timings)
-        var decoding = options.decoding
-        decoding.language = detected.language
-        let prompter = PromptBuilder(tokenizer: tokenizer, options: decoding, textContext: model.dims.nTextCtx)
-        try prompter.check()
-
-        var run = LongFormRun(initialPrompt: options.initialPrompt.map { tokenizer.encode(" " + $0.trimmingWhitespace()) } ?? [])
-        while run.seekFrames < contentFrames {
-            let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
-            let audio = encodeWindow(features, seekFrames: run.seekFrames, frames: segmentFrames, timings: &timings)
-            let prompt = prompter.prompt(previousTokens: run.contextTokens)
-            let decodeStart = ContinuousClock.now
-            let result = decodeWithFallback(audio: audio, prompt: prompt, decoding: decoding,
-                                            options: options, timings: &timings)
-            timings.decodeSeconds += decodeStart.duration(to: .now).seconds
-            timings.decodedTokens += result.tokens.count + 1
-            run.accept(result, segmentFrames: segmentFrames, options: options,
-                       splitter: SegmentSplitter(timestampBegin: tokenizer.special.timestampBegin),
-                       tokenizer: tokenizer)
-            progress?(TranscriptionProgress(
-                processedSeconds: min(Double(run.seekFrames), Double(contentFrames)) * AudioTiming.secondsPerFrame,
-                totalSeconds: durationSeconds))
+        var session = try makeSession(samples: samples, options: options)
+        while !session.isFinished {
+            session.step()
+            progress?(TranscriptionProgress(processedSeconds: session.processedSeconds,
+                                            totalSeconds: session.durationSeconds))
         }
-        return TranscriptionResult(
-            text: run.segments.map(\.text).joined(), language: detected.language,
-            languageProbability: detected.probability, durationSeconds: durationSeconds,
-            segments: run.segments, timings: timings)
+        return session.result
+    }
+
+    /// A transcription to advance window by window (what `transcribe` does in one call).
+    public func makeSession(samples: [Float], options: TranscriptionOptions = TranscriptionOptions()) throws -> TranscriptionSession {
+        try TranscriptionSession(transcriber: self, samples: samples, options: options)
     }
 
     /// Detects the language of the first window when the model is multilingual and none was given.
@@ -76,7 +53,7 @@ public final class Transcriber: Sendable {
         return LanguageDetector(model: model, tokenizer: tokenizer).detect(audio: audio)
     }
 
-    private func resolveLanguage(options: DecodingOptions, features: MelFeatures,
+    func resolveLanguage(options: DecodingOptions, features: MelFeatures,
                                  timings: inout TranscriptionTimings) throws -> (language: String, probability: Double) {
         guard tokenizer.isMultilingual else {
             if let language = options.language, WhisperLanguageCode.normalize(language) != "en" {
@@ -99,7 +76,7 @@ public final class Transcriber: Sendable {
     }
 
     /// Mel frames [seek, seek+frames) zero-padded to one 30 s window, through the encoder.
-    private func encodeWindow(_ features: MelFeatures, seekFrames: Int, frames: Int,
+    func encodeWindow(_ features: MelFeatures, seekFrames: Int, frames: Int,
                               timings: inout TranscriptionTimings) -> EncoderOutput {
         let padded = features.paddedWindow(startFrame: seekFrames, frames: frames)
         let start = ContinuousClock.now
@@ -111,7 +88,7 @@ public final class Transcriber: Sendable {
 
     /// Decodes at each temperature in turn until the output is neither repetitive nor unlikely
     /// (faster-whisper's `generate_with_fallback`).
-    private func decodeWithFallback(audio: EncoderOutput, prompt: [Int], decoding: DecodingOptions,
+    func decodeWithFallback(audio: EncoderOutput, prompt: [Int], decoding: DecodingOptions,
                                     options: TranscriptionOptions,
                                     timings: inout TranscriptionTimings) -> WindowDecodingResult {
         var all: [WindowDecodingResult] = []
