@@ -23,7 +23,7 @@ let checkpoint = try Checkpoint.read(directory: URL(fileURLWithPath: CommandLine
 let dims = checkpoint.dims
 let silence = [Float](repeating: -1.5, count: dims.nMels * dims.nFrames)
 let audio = try WhisperModel(checkpoint: checkpoint).encode(mel: silence).hidden
-var generator = SplitMix64(seed: 1)
+var generator = SeededRandom(state: 1)
 let examples = (0..<batch).map { _ in
     TrainingExample(sequence: [50257] + (0..<length).map { _ in Int(generator.next() % 50000) }, promptLength: 1, audio: audio)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SottoTensor
 
 /// Picks each row's next token from its log-probabilities (openai's `TokenDecoder`).
 package protocol TokenDecoder {

@@ -1,4 +1,4 @@
-import SottoDecoding
+import SottoTensor
 import SottoText
 
 /// A pooled error rate (or a difference of two) with a bootstrap interval, all in percent.

@@ -1,3 +1,5 @@
+import SottoTensor
+
 /// One utterance to train on: the decoder's teacher-forced input tokens and the next token at each
 /// position, with the audio either as cached encoder output or as a mel window.
 package struct TrainingExample: Sendable {
@@ -71,24 +73,10 @@ package struct ExampleOrder: Sendable {
     }
 
     package func permutation(epoch: Int) -> [Int] {
-        var generator = SplitMix64(seed: seed &+ 0x9E37_79B9 &* UInt64(epoch + 1))
+        var generator = SeededRandom(state: seed &+ 0x9E37_79B9 &* UInt64(epoch + 1))
         // Fisher-Yates spelled out (the standard library's shuffle may change between releases).
         var order = Array(0..<count)
         for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, Int(generator.next() % UInt64(i + 1))) }
         return order
-    }
-}
-
-/// SplitMix64: a small, fully specified generator, so shuffles are the same on every platform.
-package struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    package init(seed: UInt64) { state = seed }
-
-    package mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

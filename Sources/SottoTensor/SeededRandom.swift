@@ -1,8 +1,12 @@
-/// SplitMix64: a small seeded generator so sampling at temperature > 0 repeats run to run.
-package struct SeededRandom: RandomNumberGenerator {
+/// SplitMix64: a small, fully specified seeded generator, so sampling at temperature > 0, bootstrap
+/// resamples and training shuffles repeat run to run and on every platform.
+package struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     package init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    /// Starts from `state` as given (the training shuffles' seeding).
+    package init(state: UInt64) { self.state = state }
 
     package mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
