@@ -10,7 +10,7 @@ Each engine runs --repeats times, interleaved, and the median is kept. Also the 
 milliseconds per 30 s window: `sotto bench` (median of 5) against CTranslate2's encode on the same
 window. Prints the CPU, Sotto's kernel paths and BLAS core, and the ratios the issue asks for.
 
-Usage: python3 scripts/speed_report.py [--models tiny.en base] [--threads 2] [--sotto-scheme int8]
+Usage: python3 scripts/speed_report.py [--models tiny.en base] [--threads 2] [--sotto-scheme int8-dynamic]
 Needs: pip install faster-whisper whisper-normalizer; ffmpeg; a release build (made if missing).
 """
 import argparse
@@ -170,7 +170,8 @@ def main():
     parser.add_argument("--models", nargs="+", default=["tiny.en", "base"])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=1)
-    parser.add_argument("--sotto-scheme", default="int8")
+    parser.add_argument("--sotto-scheme", default="int8-dynamic",
+                        help="Sotto's int8 model: int8-dynamic is CTranslate2's int8 (W8A8, dynamic activation scales)")
     parser.add_argument("--manifest", default=str(ROOT.parent / "shared/data/dev/manifest.jsonl"))
     args = parser.parse_args()
 
