@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "SottoServer",
             dependencies: [
-                "SottoDecoding", "SottoCompress",
+                "SottoDecoding", "SottoTensor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
