@@ -74,6 +74,21 @@ import SottoServer
         }
     }
 
+    /// A lone request's batch waits for company once per window (its first step), not every step:
+    /// one 2 s wait for a one-window clip, where waiting at each of its ~30 steps would take a minute.
+    @Test func theBatchWindowWaitsOncePerWindow() async throws {
+        let scheduler = try scheduler(batching: BatchingOptions(maxBatch: 8, windowMilliseconds: 2000))
+        defer { scheduler.shutdown() }
+        let clip = try samples("en_jfk")
+        let direct = try Self.transcriber.get().transcribe(samples: clip, options: greedy())
+        let start = ContinuousClock.now
+        let scheduled = try await scheduler.transcribe(samples: clip, options: greedy(), deadlineSeconds: 600)
+        let elapsed = start.duration(to: .now)
+        #expect(scheduled.text == direct.text)
+        #expect(elapsed >= .seconds(2), "the first step waited for the batch window (\(elapsed))")
+        #expect(elapsed < .seconds(20), "only the first step waited (\(elapsed))")
+    }
+
     @Test func aShortClipOvertakesALongFile() async throws {
         let scheduler = try scheduler()
         defer { scheduler.shutdown() }

@@ -78,7 +78,8 @@ import SottoServer
             #expect(error?["code"] as? String == "translation_not_supported")
             #expect(error?["param"] as? String == "model")
             #expect(error?["type"] as? String == "invalid_request_error")
-            #expect((error?["message"] as? String ?? "").contains("English-only"))
+            let message = error?["message"] as? String ?? ""
+            #expect(message.contains("English-only"), "\(message)")
         }
     }
 
