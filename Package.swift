@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "SottoServer",
             dependencies: [
-                "SottoDecoding", "SottoCompress",
+                "SottoDecoding", "SottoTensor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,6 +57,7 @@ let package = Package(
         .executableTarget(name: "DecoderStepBench", dependencies: ["SottoModel"], path: "Benchmarks/DecoderStepBench", swiftSettings: fast),
         .executableTarget(name: "TrainStepBench", dependencies: ["SottoTrain"], path: "Benchmarks/TrainStepBench", swiftSettings: fast),
         .executableTarget(name: "BatchDecodeBench", dependencies: ["SottoModel"], path: "Benchmarks/BatchDecodeBench", swiftSettings: fast),
+        .executableTarget(name: "BatchEncodeBench", dependencies: ["SottoTensor"], path: "Benchmarks/BatchEncodeBench", swiftSettings: fast),
         .executableTarget(name: "WeightKernelBench", dependencies: ["SottoTensor"], path: "Benchmarks/WeightKernelBench", swiftSettings: fast),
         .executableTarget(name: "ElementwiseBench", dependencies: ["SottoTensor"], path: "Benchmarks/ElementwiseBench", swiftSettings: fast),
         .target(name: "SottoTestSupport", dependencies: ["SottoModel", "SottoText"], path: "Tests/SottoTestSupport"),

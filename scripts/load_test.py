@@ -4,7 +4,11 @@ clips (and, once per run, one long file) as cache-missing requests, through the 
 client. Reports requests/s, audio seconds/s, P50/P95/P99 latency and errors per level, and writes
 docs/serving.md with the table and an SVG chart (docs/serving-load.svg).
 
-  python3 scripts/load_test.py [--model tiny.en] [--threads 2] [--requests-per-client 6]
+  python3 scripts/load_test.py [--model tiny.en|DIR] [--threads 2] [--requests-per-client 6]
+                               [--variants "--max-batch 1;--max-batch 8"]
+
+Each variant (a set of `sotto serve` flags) gets its own server, all started up front; every
+level runs on each variant in turn, so the variants see the same machine load.
 
 Needs a release build (.build/release/sotto) and ../shared/data/dev beside the checkout.
 """
@@ -36,6 +40,11 @@ def unique(data, salt):
     data = bytearray(data)
     data[-2] = (data[-2] + salt) % 256
     return bytes(data)
+
+
+def served_name(model):
+    """What the server calls a model given as a directory (its last path component)."""
+    return os.path.basename(os.path.normpath(model)) if os.path.isdir(model) and "/" in model else model
 
 
 def run_level(server, model, concurrency, per_client, files, salt_base):
@@ -102,45 +111,73 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--requests-per-client", type=int, default=6)
     parser.add_argument("--levels", default="1,4,8")
+    parser.add_argument("--variants", default="", help='server flag sets separated by ";"')
+    parser.add_argument("--chart-variant", default="", help="the variant the chart shows (default: the last)")
     parser.add_argument("--output", default=os.path.join(ROOT, "docs", "serving.md"))
     args = parser.parse_args()
     files = clips()
     with wave.open(LONG_SOURCE) as w:
         long_file = (LONG_SOURCE, w.getnframes() / w.getframerate())
-    server = Server(model=args.model, threads=args.threads)
+    variants = [v.strip() for v in args.variants.split(";")] if args.variants else [""]
+    servers = []
     rows = []
+    load = [os.getloadavg()[0]]
     try:
+        for variant in variants:
+            servers.append(Server(*variant.split(), model=args.model, threads=args.threads))
         for salt, level in enumerate(int(x) for x in args.levels.split(",")):
-            # One long file per level, among the clips.
-            level_files = files[:] + [long_file]
-            rows.append(run_level(server, args.model, level, args.requests_per_client, level_files, salt * 1000))
-            print(json.dumps(rows[-1]))
+            for variant, server in zip(variants, servers):
+                # One long file per level, among the clips.
+                level_files = files[:] + [long_file]
+                before = batch_totals(server)
+                row = run_level(server, served_name(args.model), level, args.requests_per_client, level_files,
+                                salt * 1000)
+                row["variant"] = variant or "defaults"
+                after = batch_totals(server)
+                turns = after[0] - before[0]
+                row["batch_sizes"] = {"turns": int(turns), "mean": round((after[1] - before[1]) / turns, 2) if turns else 0}
+                rows.append(row)
+                load.append(os.getloadavg()[0])
+                print(json.dumps(rows[-1]))
     finally:
-        server.stop()
-    write_report(rows, args)
+        for server in servers:
+            server.stop()
+    write_report(rows, args, load)
 
 
-def write_report(rows, args):
+def batch_totals(server):
+    """The server's batch size histogram so far: (turns, summed batch sizes)."""
+    name = served_name(server.model)
+    return (server.metric(f'sotto_batch_size_count{{model="{name}"}}'), server.metric(f'sotto_batch_size_sum{{model="{name}"}}'))
+
+
+def write_report(rows, args, load):
     svg = os.path.join(os.path.dirname(args.output), "serving-load.svg")
-    chart(rows, svg)
-    base = rows[0]["audio_s_per_s"]
-    lines = ["| clients | requests | errors | requests/s | audio s/s | vs 1 client | P50 s | P95 s | P99 s |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for r in rows:
-        lines.append(f'| {r["clients"]} | {r["requests"]} | {r["errors"]} | {r["requests_per_s"]:.2f} | '
-                     f'{r["audio_s_per_s"]:.1f} | {r["audio_s_per_s"] / base:.2f}x | {r["p50_s"]:.2f} | '
-                     f'{r["p95_s"]:.2f} | {r["p99_s"]:.2f} |')
+    charted = args.chart_variant or rows[-1]["variant"]
+    chart([r for r in rows if r["variant"] == charted], svg)
+    base = {}
+    lines = ["| server flags | clients | requests | errors | requests/s | audio s/s | vs 1 client | mean batch | P50 s | P95 s | P99 s |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in sorted(rows, key=lambda r: r["variant"]):
+        base.setdefault(r["variant"], r["audio_s_per_s"])
+        lines.append(f'| {r["variant"]} | {r["clients"]} | {r["requests"]} | {r["errors"]} | {r["requests_per_s"]:.2f} | '
+                     f'{r["audio_s_per_s"]:.1f} | {r["audio_s_per_s"] / base[r["variant"]]:.2f}x | '
+                     f'{r["batch_sizes"]["mean"]:.2f} | {r["p50_s"]:.2f} | {r["p95_s"]:.2f} | {r["p99_s"]:.2f} |')
     marker = "<!-- load-test -->"
+    variants = f' --variants "{args.variants}"' if args.variants else ""
     block = (f"{marker}\nMeasured by `python3 scripts/load_test.py --model {args.model} --threads {args.threads} "
-             f"--requests-per-client {args.requests_per_client}` on {cpu_name()} "
-             f"({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}: English dev clips under 20 s plus the "
-             f"46 s dev file, every request a cache miss, greedy.\n\n" + "\n".join(lines) +
+             f"--requests-per-client {args.requests_per_client}{variants}` on {cpu_name()} "
+             f"({os.cpu_count()} cores), {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, 1-minute load average "
+             f"{min(load):.1f}-{max(load):.1f} during the run: English dev clips under 20 s plus the "
+             f"46 s dev file, every request a cache miss, greedy. Levels run in turn on each variant's server; "
+             f"mean batch is the mean of the server's `sotto_batch_size` over the level (sequences per decoding step).\n\n"
+             + "\n".join(lines) +
              f"\n\n![throughput and P95 latency](serving-load.svg)\n{marker}\n")
     text = open(args.output).read() if os.path.exists(args.output) else "# Serving\n\n"
     if marker in text:
         head, _, rest = text.partition(marker)
         _, _, tail = rest.partition(marker)
-        text = head + block + tail.lstrip("\n")
+        text = head + block + "\n" + tail.lstrip("\n")
     else:
         text += "\n## Load test\n\n" + block
     with open(args.output, "w") as f:

@@ -3,6 +3,7 @@ import SottoAudio
 import SottoDecoding
 import SottoEval
 import SottoModel
+import SottoTensor
 
 /// What a calibration run saw: each linear layer's input histogram, and the audio it came from.
 public struct CalibrationResult: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import SottoEval
+import SottoTensor
 
 /// The audio a compression run learns from and the audio it is checked on, drawn from one or more
 /// manifests. Each manifest contributes up to `limit` utterances, taken across its languages and

@@ -2,6 +2,7 @@ import Foundation
 import SottoDecoding
 import SottoEval
 import SottoModel
+import SottoTensor
 import SottoText
 import SottoTrain
 

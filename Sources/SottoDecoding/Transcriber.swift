@@ -89,31 +89,14 @@ public final class Transcriber: Sendable {
     /// Decodes at each temperature in turn until the output is neither repetitive nor unlikely
     /// (faster-whisper's `generate_with_fallback`).
     func decodeWithFallback(audio: EncoderOutput, prompt: [Int], decoding: DecodingOptions,
-                                    options: TranscriptionOptions,
-                                    timings: inout TranscriptionTimings) -> WindowDecodingResult {
-        var all: [WindowDecodingResult] = []
-        var belowCompressionThreshold: [WindowDecodingResult] = []
-        for (attempt, temperature) in options.temperatures.enumerated() {
-            if attempt > 0 { timings.fallbacks += 1 }
-            var windowOptions = decoding
-            windowOptions.temperature = temperature
-            windowOptions.seed = decoding.seed &+ UInt64(attempt)
-            let result = WindowDecoder(model: model, tokenizer: tokenizer, options: windowOptions)
-                .run(audio: audio, prompt: prompt)
-            all.append(result)
-            var needsFallback = false
-            if let threshold = options.compressionRatioThreshold {
-                if result.compressionRatio > threshold { needsFallback = true } else { belowCompressionThreshold.append(result) }
-            }
-            if let threshold = options.logProbThreshold, result.avgLogprob < threshold { needsFallback = true }
-            if isSilence(result, options) { needsFallback = false }
-            if !needsFallback { return result }
+                            options: TranscriptionOptions,
+                            timings: inout TranscriptionTimings) -> WindowDecodingResult {
+        var fallback = FallbackDecoding(transcriber: self, audio: audio, prompt: prompt, decoding: decoding, options: options)
+        while !fallback.isFinished {
+            fallback.accept(model.decode(fallback.nextTokens.map { [$0] }, state: fallback.state))
         }
-        // Every temperature failed: keep the most likely output, reported at the last temperature.
-        var best = (belowCompressionThreshold.isEmpty ? all : belowCompressionThreshold)
-            .max { $0.avgLogprob < $1.avgLogprob }!
-        best.temperature = options.temperatures.last!
-        return best
+        timings.fallbacks += fallback.fallbacks
+        return fallback.outcome!
     }
 }
 

@@ -19,6 +19,8 @@ public struct TranscriptionSession: Sendable {
     private var timings: TranscriptionTimings
     /// The next window through the encoder, waiting for its decode (see `advance`).
     private var encoded: EncoderOutput?
+    /// The decode of `encoded` under way, when it is stepped a token at a time (`SessionBatch`).
+    var window: FallbackDecoding?
 
     /// Computes the log-mel spectrogram and resolves the language (one encoder pass when it must
     /// be detected); no window is decoded yet.
@@ -71,19 +73,48 @@ public struct TranscriptionSession: Sendable {
     @discardableResult
     public mutating func advance() -> ArraySlice<Segment> {
         guard !isFinished else { return [] }
-        let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
-        guard let audio = encoded else {
-            encoded = transcriber.encodeWindow(features, seekFrames: run.seekFrames, frames: segmentFrames, timings: &timings)
+        guard encoded != nil else {
+            encodeNextWindow()
             return []
         }
-        encoded = nil
-        let before = run.segments.count
-        let prompt = prompter.prompt(previousTokens: run.contextTokens)
         let decodeStart = ContinuousClock.now
-        let result = transcriber.decodeWithFallback(audio: audio, prompt: prompt, decoding: decoding,
-                                                    options: options, timings: &timings)
+        beginWindowDecode()
+        while let window, !window.isFinished {
+            self.window!.accept(transcriber.model.decode(window.nextTokens.map { [$0] }, state: window.state))
+        }
         timings.decodeSeconds += decodeStart.duration(to: .now).seconds
+        return finishWindowDecode()
+    }
+
+    /// True when the next window is encoded and its turns are decoding steps (`SessionBatch`
+    /// steps every such session at once); false when its next turn is an encoder pass.
+    public var isDecodingWindow: Bool { encoded != nil }
+
+    /// The encoder pass of the next window (the first half of `advance`).
+    public mutating func encodeNextWindow() {
+        precondition(!isFinished && encoded == nil, "encodeNextWindow: a window is already encoded or the session ended")
+        let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
+        encoded = transcriber.encodeWindow(features, seekFrames: run.seekFrames, frames: segmentFrames, timings: &timings)
+    }
+
+    /// Runs the prompt of the encoded window (once) and samples its first token.
+    mutating func beginWindowDecode() {
+        guard window == nil, let audio = encoded else { return }
+        window = FallbackDecoding(transcriber: transcriber, audio: audio, prompt: prompter.prompt(previousTokens: run.contextTokens),
+                                  decoding: decoding, options: options)
+    }
+
+    mutating func addDecodeSeconds(_ seconds: Double) { timings.decodeSeconds += seconds }
+
+    /// Takes the finished window's result into the transcript; returns the segments it added.
+    mutating func finishWindowDecode() -> ArraySlice<Segment> {
+        guard let window, let result = window.outcome else { preconditionFailure("finishWindowDecode before the window finished") }
+        let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
+        self.window = nil
+        encoded = nil
+        timings.fallbacks += window.fallbacks
         timings.decodedTokens += result.tokens.count + 1
+        let before = run.segments.count
         run.accept(result, segmentFrames: segmentFrames, options: options,
                    splitter: SegmentSplitter(timestampBegin: transcriber.tokenizer.special.timestampBegin),
                    tokenizer: transcriber.tokenizer)

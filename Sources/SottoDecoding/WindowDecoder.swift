@@ -21,35 +21,24 @@ struct WindowDecoder {
     let options: DecodingOptions
 
     func run(audio: EncoderOutput, prompt: [Int]) -> WindowDecodingResult {
+        var decoding = start(audio: audio, prompt: prompt)
+        while !decoding.isFinished {
+            decoding.accept(model.decode(decoding.nextTokens.map { [$0] }, state: decoding.state))
+        }
+        return decoding.result(tokenizer: tokenizer)
+    }
+
+    /// Runs the prompt and samples the first token; the caller feeds `nextTokens` through the model
+    /// (alone or batched with other windows) and hands the logits back until `isFinished`.
+    func start(audio: EncoderOutput, prompt: [Int]) -> WindowDecoding {
         let rowCount = options.temperature == 0 ? options.beamSize : options.bestOf
         let state = model.makeDecoderState(audio: audio, batchSize: rowCount)
         let (firstLogits, noSpeechProb) = runPrompt(prompt, rowCount: rowCount, state: state)
-        var decoder = makeTokenDecoder()
-        let filters = makeLogitFilters()
-        var sequences = Array(repeating: [Int](), count: rowCount)
-        var sumLogprobs = Array(repeating: 0.0, count: rowCount)
-        var logits = firstLogits
-        let sampleLength = min(options.sampleLength, model.dims.nTextCtx - prompt.count)
-        for step in 0..<max(sampleLength, 0) {
-            for row in 0..<rowCount {
-                for filter in filters { filter.apply(&logits[row], sampled: sequences[row]) }
-            }
-            let logprobs = logits.map(LogProbabilities.logSoftmax)
-            let sourceRows = decoder.update(sequences: &sequences, sumLogprobs: &sumLogprobs,
-                                            logits: logits, logprobs: logprobs)
-            if decoder.isCompleted || step == sampleLength - 1 { break }
-            if sourceRows != Array(0..<rowCount) { state.reorder(sourceRows) }
-            logits = model.decode(sequences.map { [$0.last!] }, state: state)
-        }
-        let candidates = decoder.finalize(sequences: sequences, sumLogprobs: sumLogprobs)
-        let best = SequenceRanker.best(candidates, lengthPenalty: options.lengthPenalty)
-            ?? Candidate(tokens: [], sumLogprob: 0)
-        let text = tokenizer.decode(best.tokens)
-        return WindowDecodingResult(
-            tokens: best.tokens, text: text,
-            avgLogprob: best.sumLogprob / Double(best.tokens.count + 1),
-            noSpeechProb: noSpeechProb, temperature: options.temperature,
-            compressionRatio: CompressionRatio.of(text.trimmingWhitespace()))
+        var decoding = WindowDecoding(
+            state: state, tokenDecoder: makeTokenDecoder(), filters: makeLogitFilters(), options: options,
+            noSpeechProb: noSpeechProb, sampleLength: min(options.sampleLength, model.dims.nTextCtx - prompt.count))
+        if !decoding.isFinished { decoding.accept(firstLogits) }
+        return decoding
     }
 
     /// Feeds the prompt in two calls so the logits at `<|startoftranscript|>` give the
@@ -95,6 +84,69 @@ struct WindowDecoder {
         tokens.formUnion([special.transcribe, special.translate, special.sot, special.sotPrev,
                           special.sotLm, special.noSpeech])
         return tokens.sorted()
+    }
+}
+
+/// One window's token loop between model calls: filters and samples each step's logits, and says
+/// which tokens the model must run next. `WindowDecoder.run` drives it alone; the server's
+/// scheduler drives many at once through `WhisperModel.decodeStep`, so both give the same tokens.
+struct WindowDecoding {
+    let state: DecoderState
+    private var tokenDecoder: any TokenDecoder
+    private let filters: [any LogitFilter]
+    private let options: DecodingOptions
+    private let noSpeechProb: Double
+    private let sampleLength: Int
+    private var sequences: [[Int]]
+    private var sumLogprobs: [Double]
+    private var steps = 0
+    private(set) var isFinished: Bool
+
+    init(state: DecoderState, tokenDecoder: any TokenDecoder, filters: [any LogitFilter], options: DecodingOptions,
+         noSpeechProb: Double, sampleLength: Int) {
+        self.state = state
+        self.tokenDecoder = tokenDecoder
+        self.filters = filters
+        self.options = options
+        self.noSpeechProb = noSpeechProb
+        self.sampleLength = max(sampleLength, 0)
+        sequences = Array(repeating: [], count: state.batchSize)
+        sumLogprobs = Array(repeating: 0, count: state.batchSize)
+        isFinished = self.sampleLength == 0
+    }
+
+    /// The token each row feeds the model next (its last sampled one).
+    var nextTokens: [Int] { sequences.map { $0.last! } }
+
+    /// Filters and samples one token per row from `logits` (`[rows][nVocab]`, the model's output
+    /// for the previous `nextTokens` or the prompt), reordering the cache rows after a beam step.
+    mutating func accept(_ logits: [[Float]]) {
+        precondition(!isFinished, "accept after the window finished")
+        var logits = logits
+        for row in logits.indices {
+            for filter in filters { filter.apply(&logits[row], sampled: sequences[row]) }
+        }
+        let logprobs = logits.map(LogProbabilities.logSoftmax)
+        let sourceRows = tokenDecoder.update(sequences: &sequences, sumLogprobs: &sumLogprobs,
+                                             logits: logits, logprobs: logprobs)
+        steps += 1
+        if tokenDecoder.isCompleted || steps == sampleLength {
+            isFinished = true
+            return
+        }
+        if sourceRows != Array(0..<sequences.count) { state.reorder(sourceRows) }
+    }
+
+    func result(tokenizer: Tokenizer) -> WindowDecodingResult {
+        let candidates = tokenDecoder.finalize(sequences: sequences, sumLogprobs: sumLogprobs)
+        let best = SequenceRanker.best(candidates, lengthPenalty: options.lengthPenalty)
+            ?? Candidate(tokens: [], sumLogprob: 0)
+        let text = tokenizer.decode(best.tokens)
+        return WindowDecodingResult(
+            tokens: best.tokens, text: text,
+            avgLogprob: best.sumLogprob / Double(best.tokens.count + 1),
+            noSpeechProb: noSpeechProb, temperature: options.temperature,
+            compressionRatio: CompressionRatio.of(text.trimmingWhitespace()))
     }
 }
 

@@ -24,25 +24,31 @@ struct SelfAttention: Sendable {
         out(w.attention, rows: rows, into: &w.projected, scratch: &w.int8)
     }
 
-    /// Decoder attention with a KV cache: appends this step's keys/values to `cache` at `length`,
-    /// then each batch row's new tokens attend causally to everything that row holds.
-    func callAsFunction(batch: Int, newTokens: Int, length: Int, cache: inout KVCache, _ w: Workspace) {
+    /// Decoder attention with KV caches: rows are `states` one after another, each state's
+    /// `batchSize x newTokens` rows; appends this step's keys/values to each state's cache of `layer`
+    /// at that state's length, then each row's new tokens attend causally to everything it holds.
+    func callAsFunction(newTokens: Int, states: [DecoderState], layer: Int, _ w: Workspace) {
         let n = out.outFeatures
-        let rows = batch * newTokens
+        let rows = states.reduce(0) { $0 + $1.batchSize } * newTokens
         qkv(w.normed, rows: rows, into: &w.qkv, scratch: &w.int8)
         let fused = MatrixView(w.qkv, rows: rows, cols: 3 * n)
-        for b in 0..<batch {
-            // this row's new tokens: [newTokens, 3n]; cache row b: [nTextCtx, n]
-            let step = fused.rows(b * newTokens..<(b + 1) * newTokens)
-            let slot = cache.offset(row: b, position: length)
-            Elementwise.copy(step.columns(n..<2 * n), into: &cache.keys, offset: slot, rowStride: n)
-            Elementwise.copy(step.columns(2 * n..<3 * n), into: &cache.values, offset: slot, rowStride: n)
-            let held = cache.offset(row: b, position: 0)
-            Attention.forward(
-                query: step.columns(0..<n),
-                key: MatrixView(cache.keys, offset: held, rows: length + newTokens, cols: n),
-                value: MatrixView(cache.values, offset: held, rows: length + newTokens, cols: n),
-                heads: nHead, causalOffset: length, into: &w.attention, outputOffset: b * newTokens * n)
+        var firstRow = 0
+        for state in states {
+            let length = state.length
+            for b in 0..<state.batchSize {
+                // this row's new tokens: [newTokens, 3n]; cache row b: [nTextCtx, n]
+                let step = fused.rows(firstRow..<firstRow + newTokens)
+                let slot = state.caches[layer].offset(row: b, position: length)
+                Elementwise.copy(step.columns(n..<2 * n), into: &state.caches[layer].keys, offset: slot, rowStride: n)
+                Elementwise.copy(step.columns(2 * n..<3 * n), into: &state.caches[layer].values, offset: slot, rowStride: n)
+                let held = state.caches[layer].offset(row: b, position: 0)
+                Attention.forward(
+                    query: step.columns(0..<n),
+                    key: MatrixView(state.caches[layer].keys, offset: held, rows: length + newTokens, cols: n),
+                    value: MatrixView(state.caches[layer].values, offset: held, rows: length + newTokens, cols: n),
+                    heads: nHead, causalOffset: length, into: &w.attention, outputOffset: firstRow * n)
+                firstRow += newTokens
+            }
         }
         out(w.attention, rows: rows, into: &w.projected, scratch: &w.int8)
     }
@@ -70,10 +76,17 @@ struct CrossAttention: Sendable {
         return AudioKeysValues(fused: fused, frames: frames, heads: nHead, width: out.outFeatures, precision: precision)
     }
 
-    /// `w.normed` -> `w.projected`; all rows attend to the same audio.
-    func callAsFunction(rows: Int, audio: AudioKeysValues, _ w: Workspace) {
+    /// `w.normed` -> `w.projected`; each state's rows attend to that state's window (layer `layer`).
+    func callAsFunction(newTokens: Int, states: [DecoderState], layer: Int, _ w: Workspace) {
+        let rows = states.reduce(0) { $0 + $1.batchSize } * newTokens
         query(w.normed, rows: rows, into: &w.qkv, scratch: &w.int8)
-        AudioAttention.forward(query: w.qkv, rows: rows, audio: audio, into: &w.attention)
+        var firstRow = 0
+        for state in states {
+            let stateRows = state.batchSize * newTokens
+            AudioAttention.forward(query: w.qkv, firstRow: firstRow, rows: stateRows,
+                                   audio: state.audio.crossKeysValues[layer], into: &w.attention)
+            firstRow += stateRows
+        }
         out(w.attention, rows: rows, into: &w.projected, scratch: &w.int8)
     }
 }

@@ -32,18 +32,16 @@ struct ResidualAttentionBlock: Sendable {
         mlp(&x, rows: rows, w)
     }
 
-    /// Decoder block over `[batch * newTokens, nState]`, extending `cache` and reading `audio`.
-    func callAsFunction(
-        _ x: inout [Float], batch: Int, newTokens: Int, length: Int, cache: inout KVCache,
-        audio: AudioKeysValues, _ w: Workspace
-    ) {
-        let rows = batch * newTokens
+    /// Decoder block over `[rows, nState]`, rows being each of `states`' `batchSize x newTokens` in
+    /// turn: extends each state's cache of `layer` and reads each state's audio.
+    func callAsFunction(_ x: inout [Float], newTokens: Int, states: [DecoderState], layer: Int, _ w: Workspace) {
+        let rows = states.reduce(0) { $0 + $1.batchSize } * newTokens
         attnLn(x, rows: rows, into: &w.normed)
-        attn(batch: batch, newTokens: newTokens, length: length, cache: &cache, w)
+        attn(newTokens: newTokens, states: states, layer: layer, w)
         Elementwise.add(&x, MatrixView(w.projected, rows: rows, cols: nState))
         if let crossAttnLn, let crossAttn {
             crossAttnLn(x, rows: rows, into: &w.normed)
-            crossAttn(rows: rows, audio: audio, w)
+            crossAttn(newTokens: newTokens, states: states, layer: layer, w)
             Elementwise.add(&x, MatrixView(w.projected, rows: rows, cols: nState))
         }
         mlp(&x, rows: rows, w)

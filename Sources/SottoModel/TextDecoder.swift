@@ -22,26 +22,32 @@ struct TextDecoder: Sendable {
         self.dims = dims
     }
 
-    /// Runs `newTokens` tokens per batch row (row-major `[batch, newTokens]` in `tokens`) after the
-    /// `length` positions the caches hold; leaves `[batch, nVocab]` logits of each row's last token in
-    /// `state.logits`, or with `allPositions` (batch 1) `[newTokens, nVocab]` logits of every new token.
-    func callAsFunction(_ tokens: [Int], newTokens: Int, state: DecoderState, allPositions: Bool = false) {
-        let (n, batch, length) = (dims.nTextState, state.batchSize, state.length)
+    /// Runs `newTokens` tokens per row after the positions each state's caches hold. Rows are the
+    /// states' rows one state after another (row-major `[rows, newTokens]` in `tokens`); each state
+    /// has its own length, KV cache and audio window. Leaves `[rows, nVocab]` logits of each row's
+    /// last token in the first state's `logits`, or with `allPositions` (one state, batch 1)
+    /// `[newTokens, nVocab]` logits of every new token. The first state lends its buffers.
+    func callAsFunction(_ tokens: [Int], newTokens: Int, states: [DecoderState], allPositions: Bool = false) {
+        let n = dims.nTextState
+        let batch = states.reduce(0) { $0 + $1.batchSize }
         let rows = batch * newTokens
-        let w = state.workspace
+        let lead = states[0]
+        let w = lead.workspace
         w.reserve(rows: rows, state: n)
         // Take the residual buffer out of the state so writing it does not copy (it goes back at the end).
         var x: [Float] = []
-        swap(&x, &state.residual)
+        swap(&x, &lead.residual)
         if x.count < rows * n { x = [Float](repeating: 0, count: rows * n) }
-        // x = token_embedding(tokens) + positional_embedding[length ..< length + newTokens]
+        // x = token_embedding(tokens) + positional_embedding[length ..< length + newTokens], per state
         for (r, token) in tokens.enumerated() { tokenEmbedding.copyRow(token, into: &x, offset: r * n) }
-        let positions = positionalEmbedding.matrix.rows(length..<length + newTokens)
-        for b in 0..<batch { Elementwise.add(&x, offset: b * newTokens * n, positions) }
-        let audio = state.audio
+        var firstRow = 0
+        for state in states {
+            let positions = positionalEmbedding.matrix.rows(state.length..<state.length + newTokens)
+            for b in 0..<state.batchSize { Elementwise.add(&x, offset: (firstRow + b * newTokens) * n, positions) }
+            firstRow += state.batchSize * newTokens
+        }
         for (i, block) in blocks.enumerated() {
-            block(&x, batch: batch, newTokens: newTokens, length: length, cache: &state.caches[i],
-                  audio: audio.crossKeysValues[i], w)
+            block(&x, newTokens: newTokens, states: states, layer: i, w)
         }
         // Decoding needs each row's last position only: [batch, n] -> ln -> x @ token_embedding^T.
         let logitRows = allPositions ? rows : batch
@@ -52,8 +58,8 @@ struct TextDecoder: Sendable {
                              into: &w.projected, offset: 0, rowStride: n)
             ln(w.projected, rows: batch, into: &w.normed)
         }
-        if state.logits.count < logitRows * dims.nVocab { state.logits = [Float](repeating: 0, count: logitRows * dims.nVocab) }
-        logitsProjection(w.normed, rows: logitRows, into: &state.logits, scratch: &w.int8)
-        state.residual = x
+        if lead.logits.count < logitRows * dims.nVocab { lead.logits = [Float](repeating: 0, count: logitRows * dims.nVocab) }
+        logitsProjection(w.normed, rows: logitRows, into: &lead.logits, scratch: &w.int8)
+        lead.residual = x
     }
 }

@@ -56,10 +56,33 @@ public final class WhisperModel: Sendable {
                      "decode needs \(state.batchSize) rows of the same nonzero length")
         precondition(state.length + newTokens <= state.capacity, "decode past the text context (\(state.capacity) tokens)")
         precondition(tokens.allSatisfy { $0.allSatisfy { (0..<dims.nVocab).contains($0) } }, "token id out of range")
-        decoder(tokens.flatMap { $0 }, newTokens: newTokens, state: state)
+        decoder(tokens.flatMap { $0 }, newTokens: newTokens, states: [state])
         state.advance(by: newTokens)
         let v = dims.nVocab
         return (0..<state.batchSize).map { Array(state.logits[($0 * v)..<(($0 + 1) * v)]) }
+    }
+
+    /// One decoding step of several states in one forward pass (the server batches the requests it
+    /// serves this way): `tokens[i]` holds one next token per row of `states[i]`. Each state keeps its
+    /// own audio window, KV cache and length, so rows at different positions of different windows
+    /// share the weight reads. Row results equal `decode` of each state alone up to the matrix
+    /// kernels' summation order. Returns `[states.count][rows of that state][nVocab]`.
+    public func decodeStep(_ tokens: [[Int]], states: [DecoderState]) -> [[[Float]]] {
+        precondition(!states.isEmpty && tokens.count == states.count
+                     && zip(tokens, states).allSatisfy { $0.count == $1.batchSize },
+                     "decodeStep needs one token per row of each state")
+        precondition(Set(states.map(ObjectIdentifier.init)).count == states.count, "decodeStep: a state appears twice")
+        precondition(states.allSatisfy { $0.length + 1 <= $0.capacity }, "decode past the text context")
+        precondition(tokens.allSatisfy { $0.allSatisfy { (0..<dims.nVocab).contains($0) } }, "token id out of range")
+        decoder(tokens.flatMap { $0 }, newTokens: 1, states: states)
+        let v = dims.nVocab
+        let logits = states[0].logits
+        var firstRow = 0
+        return states.map { state in
+            state.advance(by: 1)
+            defer { firstRow += state.batchSize }
+            return (firstRow..<firstRow + state.batchSize).map { Array(logits[($0 * v)..<(($0 + 1) * v)]) }
+        }
     }
 
     /// Teacher forcing: runs `tokens` (one row) after what `state` holds and returns the logits at
@@ -68,7 +91,7 @@ public final class WhisperModel: Sendable {
         precondition(state.batchSize == 1 && !tokens.isEmpty, "decodeAllPositions takes one row of tokens")
         precondition(state.length + tokens.count <= state.capacity, "decode past the text context (\(state.capacity) tokens)")
         precondition(tokens.allSatisfy { (0..<dims.nVocab).contains($0) }, "token id out of range")
-        decoder(tokens, newTokens: tokens.count, state: state, allPositions: true)
+        decoder(tokens, newTokens: tokens.count, states: [state], allPositions: true)
         state.advance(by: tokens.count)
         let v = dims.nVocab
         return (0..<tokens.count).map { Array(state.logits[($0 * v)..<(($0 + 1) * v)]) }

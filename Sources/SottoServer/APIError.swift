@@ -22,6 +22,12 @@ package struct APIError: Error, Sendable, Equatable {
                  type: "invalid_request_error", param: "model", code: "model_not_found")
     }
 
+    package static func translationNotSupported(model: String) -> APIError {
+        APIError(status: .badRequest,
+                 message: "The model '\(model)' is English-only and cannot translate; use a multilingual model.",
+                 type: "invalid_request_error", param: "model", code: "translation_not_supported")
+    }
+
     package static func uploadTooLarge(limitBytes: Int) -> APIError {
         APIError(status: .contentTooLarge,
                  message: "The upload is larger than this server's limit of \(limitBytes / 1_000_000) MB.",

@@ -55,9 +55,12 @@ package struct AudioRoutes: Sendable {
     }
 
     private func respond(_ transcription: TranscriptionRequest, scheduler: ModelScheduler) async throws -> Response {
-        var decodingOptions = transcription.options
-        // An English-only model's transcript is already the English translation.
-        if !scheduler.transcriber.tokenizer.isMultilingual { decodingOptions.decoding.task = .transcribe }
+        let decodingOptions = transcription.options
+        // An English-only model has no translate task: English text would pass for a translation
+        // of audio it cannot understand, so the request is refused (OpenAI's error shape, 400).
+        if !scheduler.transcriber.tokenizer.isMultilingual && decodingOptions.decoding.task == .translate {
+            throw APIError.translationNotSupported(model: scheduler.name)
+        }
         let key = ResultCache.key(audio: transcription.audio, model: scheduler.name, options: decodingOptions)
         if let cached = await cache.value(forKey: key) {
             metrics.cache(hit: true)

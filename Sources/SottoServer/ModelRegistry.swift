@@ -15,7 +15,8 @@ package final class ModelRegistry: Sendable {
 
     /// Resolves each name like the CLI (local directory, cache, hub), loads it and transcribes one
     /// second of silence so the first request does not pay for page faults.
-    package static func load(_ models: [String], queueSize: Int, metrics: ServerMetrics) throws -> ModelRegistry {
+    package static func load(_ models: [String], queueSize: Int, batching: BatchingOptions = BatchingOptions(),
+                             metrics: ServerMetrics) throws -> ModelRegistry {
         var schedulers: [ModelScheduler] = []
         for model in models {
             let directory = try ModelLocator.resolve(model)
@@ -24,7 +25,7 @@ package final class ModelRegistry: Sendable {
             warmup.decoding.beamSize = 1
             _ = try transcriber.transcribe(samples: [Float](repeating: 0, count: 16_000), options: warmup)
             schedulers.append(ModelScheduler(name: servedName(model), transcriber: transcriber,
-                                             queueSize: queueSize, metrics: metrics))
+                                             queueSize: queueSize, batching: batching, metrics: metrics))
         }
         return ModelRegistry(schedulers: schedulers)
     }

@@ -10,26 +10,28 @@ package enum SchedulerError: Error, Equatable {
     case shutDown
 }
 
-/// Owns one model and runs every accepted request on it, half a 30-second window (its encoder
-/// pass, or its decode) at a time, on a thread of its own (the model's kernels block, so they stay
-/// off Swift's cooperative pool).
-///
-/// Fairness: each turn goes to the job that has had the fewest turns so far (least attained
-/// service), so a short clip that arrives during a long file waits for at most one half-window
-/// of it.
+/// Owns one model and runs every accepted request on it on a thread of its own (the model's
+/// kernels block, so they stay off Swift's cooperative pool): starts and encoder passes one job at
+/// a time, and the decoding steps of every job with an encoded window as one batched forward pass
+/// (`SessionBatch`), which jobs join and leave between steps. `TurnPolicy` says which comes next:
+/// least attained service, so a short clip that arrives during a long file waits for at most one
+/// half-window of it.
 package final class ModelScheduler: Sendable {
     package let name: String
     package let transcriber: Transcriber
     /// Jobs running or waiting, at most; the next submit is refused with `queueFull`.
     package let queueSize: Int
+    package let batching: BatchingOptions
     private let metrics: ServerMetrics
     private let state = Mutex(State())
     private let wakeup = DispatchSemaphore(value: 0)
 
-    package init(name: String, transcriber: Transcriber, queueSize: Int, metrics: ServerMetrics) {
+    package init(name: String, transcriber: Transcriber, queueSize: Int, batching: BatchingOptions = BatchingOptions(),
+                 metrics: ServerMetrics) {
         self.name = name
         self.transcriber = transcriber
         self.queueSize = queueSize
+        self.batching = batching
         self.metrics = metrics
         let thread = Thread { [self] in runLoop() }
         thread.name = "sotto-scheduler-\(name)"
@@ -88,19 +90,22 @@ package final class ModelScheduler: Sendable {
 
     private func runLoop() {
         while true {
-            guard let next = nextTurn() else {
+            switch nextTurn() {
+            case .idle:
                 if state.withLock({ $0.stopped }) { return }
                 wakeup.wait()
-                continue
+            case .single(let id):
+                runSingle(id)
+            case .decodeStep(let ids):
+                if waitsToFillBatch(ids) { continue }
+                runDecodeStep(ids)
             }
-            run(next)
         }
     }
 
-    /// The job with the fewest turns so far (earliest arrival on ties), after dropping the
-    /// cancelled and the late.
-    private func nextTurn() -> ScheduledJob? {
-        let (dropped, chosen) = state.withLock { state -> ([(ScheduledJob, SchedulerError)], ScheduledJob?) in
+    /// After dropping the cancelled and the late, what `TurnPolicy` runs next.
+    private func nextTurn() -> TurnPolicy.Turn {
+        let (dropped, turn) = state.withLock { state -> ([(ScheduledJob, SchedulerError)], TurnPolicy.Turn) in
             var dropped: [(ScheduledJob, SchedulerError)] = []
             let now = ContinuousClock.now
             state.jobs.removeAll { scheduled in
@@ -114,40 +119,91 @@ package final class ModelScheduler: Sendable {
                 }
                 return false
             }
-            let chosen = state.jobs.min { ($0.turns, $0.arrival) < ($1.turns, $1.arrival) }
-            return (dropped, chosen)
+            let progress = state.jobs.map {
+                TurnPolicy.Progress(id: $0.job.id, turns: $0.turns, arrival: $0.arrival,
+                                    isDecoding: $0.session?.isDecodingWindow ?? false)
+            }
+            return (dropped, TurnPolicy.next(progress, maxBatch: batching.maxBatch))
         }
         for (scheduled, error) in dropped { scheduled.job.continuation.resume(throwing: error) }
         if !dropped.isEmpty { reportDepth() }
-        return chosen
+        return turn
     }
 
-    /// One turn: start the job's session (mel and language) or advance it half a window.
-    private func run(_ scheduled: ScheduledJob) {
-        var scheduled = scheduled
-        let job = scheduled.job
+    /// A batch that newcomers are about to join, short of `maxBatch`, waits once up to the batch
+    /// window for more requests (which then start and encode first); true when it waited.
+    private func waitsToFillBatch(_ ids: [UUID]) -> Bool {
+        guard batching.windowMilliseconds > 0, ids.count < batching.maxBatch else { return false }
+        let joining = state.withLock { state -> Bool in
+            var joining = false
+            for index in state.jobs.indices where ids.contains(state.jobs[index].job.id) {
+                if state.jobs[index].decodeSteps == 0 && !state.jobs[index].waitedForBatch {
+                    state.jobs[index].waitedForBatch = true
+                    joining = true
+                }
+            }
+            return joining
+        }
+        guard joining else { return false }
+        _ = wakeup.wait(timeout: .now() + .milliseconds(batching.windowMilliseconds))
+        return true
+    }
+
+    private func scheduled(_ ids: [UUID]) -> [ScheduledJob] {
+        state.withLock { state in ids.compactMap { id in state.jobs.first { $0.job.id == id } } }
+    }
+
+    /// Starts the job's session (mel and language) or runs its next encoder pass.
+    private func runSingle(_ id: UUID) {
+        guard var scheduled = scheduled([id]).first else { return }
         do {
             if scheduled.session == nil {
-                scheduled.session = try transcriber.makeSession(samples: job.samples, options: job.options)
+                scheduled.session = try transcriber.makeSession(samples: scheduled.job.samples, options: scheduled.job.options)
             } else {
                 let started = ContinuousClock.now
-                let segments = scheduled.session!.advance()
-                metrics.turnDone(model: name, batchSize: 1, duration: started.duration(to: .now))
-                if !segments.isEmpty { job.onSegments(Array(segments)) }
+                scheduled.session!.encodeNextWindow()
+                metrics.turnDone(model: name, batchSize: nil, duration: started.duration(to: .now))
             }
         } catch {
             finish(scheduled, with: .failure(error))
             return
         }
         scheduled.turns += 1
+        settle(scheduled)
+        if scheduled.turns == 1 { reportDepth() }
+    }
+
+    /// One token for every job in `ids`, as one batched decoder pass.
+    private func runDecodeStep(_ ids: [UUID]) {
+        var jobs = scheduled(ids)
+        guard !jobs.isEmpty else { return }
+        var sessions = jobs.map { $0.session! }
+        let started = ContinuousClock.now
+        let segments = SessionBatch.decodeStep(&sessions)
+        metrics.turnDone(model: name, batchSize: sessions.count, duration: started.duration(to: .now))
+        for i in jobs.indices {
+            jobs[i].session = sessions[i]
+            jobs[i].decodeSteps += 1
+            if !segments[i].isEmpty { jobs[i].job.onSegments(Array(segments[i])) }
+            if !sessions[i].isDecodingWindow {
+                // The window is decoded: that is one turn of service.
+                jobs[i].turns += 1
+                jobs[i].decodeSteps = 0
+                jobs[i].waitedForBatch = false
+            }
+            settle(jobs[i])
+        }
+    }
+
+    /// Finishes a job whose session has ended, or stores its progress.
+    private func settle(_ scheduled: ScheduledJob) {
         if let session = scheduled.session, session.isFinished {
             finish(scheduled, with: .success(session.result))
             return
         }
         state.withLock { state in
-            if let index = state.jobs.firstIndex(where: { $0.job.id == job.id }) { state.jobs[index] = scheduled }
+            if let index = state.jobs.firstIndex(where: { $0.job.id == scheduled.job.id }) { state.jobs[index] = scheduled }
         }
-        if scheduled.turns == 1 { reportDepth() }
     }
 
     private func finish(_ scheduled: ScheduledJob, with result: Result<TranscriptionResult, any Error>) {
@@ -179,6 +235,10 @@ private struct ScheduledJob: Sendable {
     package let arrival: Int
     package var turns = 0
     package var session: TranscriptionSession?
+    /// Decoding steps of the current window so far (0: it joins the batch at the next step).
+    package var decodeSteps = 0
+    /// It has already waited once for its batch to fill in this window.
+    package var waitedForBatch = false
 }
 
 private struct State: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
-import SottoCompress
 import SottoDecoding
+import SottoTensor
 
 /// Finished transcriptions by the SHA-256 of the audio bytes, the model and every option that
 /// changes the output: least recently used entries leave memory first once `budgetBytes` is

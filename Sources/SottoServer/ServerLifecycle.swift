@@ -60,7 +60,10 @@ package struct ModelService: Service {
         let loaded: Result<ModelRegistry, any Error> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(returning: Result {
-                    try ModelRegistry.load(options.models, queueSize: options.queueSize, metrics: metrics)
+                    try ModelRegistry.load(options.models, queueSize: options.queueSize,
+                                           batching: BatchingOptions(maxBatch: options.maxBatch,
+                                                                     windowMilliseconds: options.batchWindowMilliseconds),
+                                           metrics: metrics)
                 })
             }
         }

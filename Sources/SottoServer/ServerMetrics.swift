@@ -48,8 +48,12 @@ package final class ServerMetrics: Sendable {
         Gauge(label: "sotto_active_sequences", dimensions: [("model", model)], factory: factory).record(active)
     }
 
-    package func turnDone(model: String, batchSize: Int, duration: Duration) {
-        Recorder(label: "sotto_batch_size", dimensions: [("model", model)], factory: factory).record(batchSize)
+    /// A scheduler turn: a decoding step of `batchSize` sequences, or (nil) a start or encoder pass,
+    /// so the batch size histogram holds the decoder's real batch sizes only.
+    package func turnDone(model: String, batchSize: Int?, duration: Duration) {
+        if let batchSize {
+            Recorder(label: "sotto_batch_size", dimensions: [("model", model)], factory: factory).record(batchSize)
+        }
         Timer(label: "sotto_turn_duration_seconds", dimensions: [("model", model)], factory: factory)
             .recordNanoseconds(duration.nanoseconds)
     }

@@ -10,6 +10,11 @@ public struct ServerOptions: Sendable {
     public var threads: Int?
     /// Requests one model may hold, running or waiting; the next gets 429.
     public var queueSize = 64
+    /// Sequences one model decodes in one batched step, at most (docs/serving.md: why 8).
+    public var maxBatch = 8
+    /// How long a batch short of `maxBatch` waits for more requests before a newcomer's first
+    /// step, in milliseconds (docs/serving.md: why 0).
+    public var batchWindowMilliseconds = 0
     /// Largest upload accepted, in bytes (OpenAI's own limit is 25 MB).
     public var maxUploadBytes = 25 * 1_000_000
     /// How long SIGTERM waits for accepted requests before the server exits.

@@ -87,11 +87,14 @@ public struct AudioKeysValues: Sendable {
 /// Cross-attention of decoder rows to a window's audio: per (row, head), scores over every frame,
 /// softmax, and the weighted sum of values, all streaming the cached layout once.
 public enum AudioAttention {
-    /// `query`: `[rows, heads * headDim]`; writes `output[i * width + h * headDim + d]`.
-    package static func forward(query: [Float], rows: Int, audio: AudioKeysValues, into output: inout [Float],
-                               path: WeightKernelPath = .automatic) {
+    /// `query`: `[firstRow + rows, heads * headDim]`; rows `firstRow ..< firstRow + rows` attend and
+    /// write `output[i * width + h * headDim + d]` for those rows (a batch of decoder states each
+    /// attends to its own window's audio over its own slice of rows).
+    package static func forward(query: [Float], firstRow: Int = 0, rows: Int, audio: AudioKeysValues,
+                                into output: inout [Float], path: WeightKernelPath = .automatic) {
         let width = audio.heads * audio.headDim
-        precondition(query.count >= rows * width && output.count >= rows * width, "audio attention shapes")
+        precondition(firstRow >= 0 && query.count >= (firstRow + rows) * width && output.count >= (firstRow + rows) * width,
+                     "audio attention shapes")
         let scale = 1 / Float(audio.headDim).squareRoot()
         query.withUnsafeBufferPointer { q in
             output.withUnsafeMutableBufferPointer { o in
@@ -100,7 +103,7 @@ public enum AudioAttention {
                     scores.withUnsafeMutableBufferPointer { s in
                         for item in range {
                             let (i, h) = item.quotientAndRemainder(dividingBy: audio.heads)
-                            let offset = i * width + h * audio.headDim
+                            let offset = (firstRow + i) * width + h * audio.headDim
                             audio.withHead(h) { head in
                                 sotto_attention_scores(&head, q.baseAddress! + offset, scale, s.baseAddress!, path.rawValue)
                                 Softmax.row(s.baseAddress!, audio.frames)

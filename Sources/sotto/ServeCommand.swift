@@ -23,6 +23,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests one model may hold, running or waiting, before answering 429.")
     var queueSize = 64
 
+    @Option(help: "Requests one model decodes together in one batched step, at most.")
+    var maxBatch = 8
+
+    @Option(help: "Milliseconds a batch short of --max-batch waits for more requests before a newcomer's first step.")
+    var batchWindowMs = 0
+
     @Option(help: "Largest upload in MB (413 above it).")
     var maxUploadMb = 25
 
@@ -39,6 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
         guard !model.isEmpty else { throw ValidationError("--model is required") }
         guard threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be at least 1") }
         guard queueSize >= 1 else { throw ValidationError("--queue-size must be at least 1") }
+        guard (1...64).contains(maxBatch) else { throw ValidationError("--max-batch must be 1...64") }
+        guard (0...1000).contains(batchWindowMs) else { throw ValidationError("--batch-window-ms must be 0...1000") }
         guard maxUploadMb >= 1 else { throw ValidationError("--max-upload-mb must be at least 1") }
         guard drainSeconds >= 0 else { throw ValidationError("--drain-seconds must be >= 0") }
         guard (1...65535).contains(port) || port == 0 else { throw ValidationError("--port must be 0...65535") }
@@ -51,6 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
         options.port = port
         options.threads = threads
         options.queueSize = queueSize
+        options.maxBatch = maxBatch
+        options.batchWindowMilliseconds = batchWindowMs
         options.maxUploadBytes = maxUploadMb * 1_000_000
         options.drainSeconds = drainSeconds
         options.cacheDirectory = cacheDir.map { URL(fileURLWithPath: $0) }

@@ -1,5 +1,6 @@
 import Foundation
 import SottoCompress
+import SottoTensor
 import SottoTestSupport
 import Testing
 

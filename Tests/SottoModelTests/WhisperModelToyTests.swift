@@ -78,6 +78,34 @@ struct WhisperModelToyTests {
         }
     }
 
+    /// The server's batch: states with different audio windows, prompt lengths and row counts
+    /// step together; each row's logits are those of its state stepped alone, and every state
+    /// moves on by one token.
+    @Test("decodeStep over states of different windows and lengths equals each state alone")
+    func decodeStepAcrossStates() {
+        let otherAudio = model.encode(mel: ToyWhisper.mel(seed: 99))
+        let setups: [(audio: EncoderOutput, prompt: [Int], rows: Int)] = [
+            (audio, [1, 2, 3], 1), (otherAudio, [4], 1), (audio, [7, 8, 9, 10, 11, 12], 2), (otherAudio, [13, 14], 1),
+        ]
+        let batched = setups.map { model.makeDecoderState(audio: $0.audio, batchSize: $0.rows) }
+        let alone = setups.map { model.makeDecoderState(audio: $0.audio, batchSize: $0.rows) }
+        for (i, setup) in setups.enumerated() {
+            let prompt = Array(repeating: setup.prompt, count: setup.rows)
+            _ = model.decode(prompt, state: batched[i])
+            _ = model.decode(prompt, state: alone[i])
+        }
+        for step in 0..<3 {
+            let tokens = setups.indices.map { i in (0..<setups[i].rows).map { 20 + 7 * i + 3 * step + $0 } }
+            let logits = model.decodeStep(tokens, states: batched)
+            for i in setups.indices {
+                #expect(batched[i].length == setups[i].prompt.count + step + 1)
+                let expected = model.decode(tokens[i].map { [$0] }, state: alone[i])
+                #expect(logits[i].count == setups[i].rows)
+                for row in expected.indices { expectClose(logits[i][row], expected[row], "step \(step) state \(i) row \(row)") }
+            }
+        }
+    }
+
     @Test("float16 and int8 checkpoints load to nearby weights", arguments: [DType.float16, .int8])
     func storedDTypes(dtype: DType) throws {
         let quantized = try WhisperModel.load(directory: try ToyWhisper.write(ToyWhisper.writer(dtype: dtype)))

@@ -7,7 +7,8 @@ import SottoServer
         metrics.request(route: "/v1/audio/transcriptions", status: 200, duration: .milliseconds(1500))
         metrics.error(type: "queue_full")
         metrics.queueDepth(model: "tiny.en", waiting: 2, active: 1)
-        metrics.turnDone(model: "tiny.en", batchSize: 1, duration: .milliseconds(300))
+        metrics.turnDone(model: "tiny.en", batchSize: 3, duration: .milliseconds(300))
+        metrics.turnDone(model: "tiny.en", batchSize: nil, duration: .milliseconds(200))
         metrics.transcribed(model: "tiny.en", audioSeconds: 10, processing: .seconds(1))
         metrics.cache(hit: true)
         let text = metrics.exposition()
@@ -17,7 +18,8 @@ import SottoServer
             #"sotto_queue_depth{model="tiny.en"} 2"#,
             #"sotto_active_sequences{model="tiny.en"} 1"#,
             #"sotto_batch_size_count{model="tiny.en"} 1"#,
-            #"sotto_turn_duration_seconds_count{model="tiny.en"} 1"#,
+            #"sotto_batch_size_sum{model="tiny.en"} 3"#,
+            #"sotto_turn_duration_seconds_count{model="tiny.en"} 2"#,
             #"sotto_audio_seconds_total{model="tiny.en"} 10"#,
             #"sotto_real_time_factor_sum{model="tiny.en"} 0.1"#,
             "sotto_cache_hits_total 1",

@@ -69,12 +69,17 @@ import SottoServer
         }
     }
 
-    @Test func translationOnAnEnglishOnlyModelReturnsTheEnglishText() async throws {
+    @Test func translationOnAnEnglishOnlyModelIsABadRequest() async throws {
         let clip = try ServerTestSupport.devClip("en_jfk")
         try await ServerTestSupport.withServer(try ServerTestSupport.options()) { _, client in
             let response = try await ServerTestSupport.post(client, "/v1/audio/translations", form: ServerTestSupport.form(file: clip))
-            #expect(response.status == .ok)
-            #expect((try ServerTestSupport.json(response)["text"] as? String ?? "").lowercased().contains(Self.jfkWords))
+            #expect(response.status == .badRequest)
+            let error = try ServerTestSupport.json(response)["error"] as? [String: Any]
+            #expect(error?["code"] as? String == "translation_not_supported")
+            #expect(error?["param"] as? String == "model")
+            #expect(error?["type"] as? String == "invalid_request_error")
+            let message = error?["message"] as? String ?? ""
+            #expect(message.contains("English-only"), "\(message)")
         }
     }
 

@@ -32,6 +32,24 @@ struct AudioAttentionTests {
         }
     }
 
+    /// A slice of rows (one decoder state in a batch of several) gives exactly what those rows give
+    /// alone, and leaves the other rows of the output untouched.
+    @Test("a slice of rows from firstRow matches those rows alone")
+    func rowSlice() {
+        let (frames, nHead, headDim) = (33, 2, 16)
+        let width = nHead * headDim
+        var rng = SeededGenerator(seed: 21)
+        let audio = AudioKeysValues(fused: rng.floats(frames * 2 * width), frames: frames, heads: nHead, width: width,
+                                    precision: .float32)
+        let query = rng.floats(5 * width, scale: 2)
+        var alone = [Float](repeating: 0, count: 2 * width)
+        AudioAttention.forward(query: Array(query[(2 * width)..<(4 * width)]), rows: 2, audio: audio, into: &alone)
+        var sliced = [Float](repeating: .nan, count: 5 * width)
+        AudioAttention.forward(query: query, firstRow: 2, rows: 2, audio: audio, into: &sliced)
+        #expect(Array(sliced[(2 * width)..<(4 * width)]) == alone)
+        #expect(sliced[0..<(2 * width)].allSatisfy(\.isNaN) && sliced[(4 * width)...].allSatisfy(\.isNaN))
+    }
+
     @Test("float16 storage halves the bytes")
     func halfTheBytes() {
         var rng = SeededGenerator(seed: 3)

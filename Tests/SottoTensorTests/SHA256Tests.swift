@@ -1,5 +1,5 @@
 import Foundation
-import SottoCompress
+import SottoTensor
 import Testing
 
 @Suite struct SHA256Tests {

@@ -1,7 +1,8 @@
 import Foundation
 
-/// SHA-256 (FIPS 180-4) for provenance hashes of model and manifest files. Foundation on Linux has
-/// no digest API and one hash per quantization does not justify a crypto dependency.
+/// SHA-256 (FIPS 180-4) for provenance hashes of model and manifest files (SottoCompress) and the
+/// server's result-cache keys (SottoServer); it lives here, below both. Foundation on Linux has no
+/// digest API and these few hashes do not justify a crypto dependency.
 public struct SHA256 {
     private var state: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
