@@ -44,7 +44,8 @@ final class DistillationLoop {
             }
             let tokens = trainer.history.map(\.tokens).reduce(0, +) - startTokens
             let perStep = session() / Double(trainer.stepsTaken - startStep)
-            let total = stopSteps ?? state.scheduleSteps ?? trainer.stepsTaken
+            // A clock-bounded run knows its length only after its first steps (0: not yet).
+            let total = stopSteps ?? state.scheduleSteps ?? 0
             var eta = perStep * Double(max(0, total - trainer.stepsTaken))
             if let maxSeconds { eta = min(eta, max(0, maxSeconds - before - session())) }
             progress(DistillationProgress(step: report.step, steps: total, loss: report.loss, learningRate: report.learningRate,

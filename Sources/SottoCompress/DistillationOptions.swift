@@ -70,6 +70,7 @@ public struct DistillationOptions: Sendable {
 
 /// One optimizer step, for a progress line.
 public struct DistillationProgress: Sendable {
+    /// `steps` is 0 while a clock-bounded run has not fixed its length yet.
     public var step, steps: Int
     public var loss, learningRate: Double
     public var tokensPerSecond: Double

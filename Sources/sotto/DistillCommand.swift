@@ -122,7 +122,7 @@ struct DistillCommand: ParsableCommand {
     mutating func run() throws {
         if let threads { Compute.setThreads(threads) }
         let directory = try ModelLocator.resolve(teacher) { file in printError("downloading \(file)") }
-        let isSpec = student.hasPrefix("encoder") || student.hasPrefix("decoder")
+        let isSpec = student.contains("=") || student.hasPrefix("encoder") || student.hasPrefix("decoder")
         let studentModel = isSpec ? nil : try ModelLocator.resolve(student) { file in printError("downloading \(file)") }
         let manifests = try data.map { try Manifest(contentsOf: URL(fileURLWithPath: $0)) }
         let options = try distillationOptions()
@@ -130,8 +130,8 @@ struct DistillCommand: ParsableCommand {
         var callbacks = DistillationCallbacks()
         callbacks.labelProgress = { done, total, _ in labelling.update(done: Double(done), total: Double(total)) }
         callbacks.progress = { p in
-            printError(String(format: "step %d/%d  loss %.4f  lr %.2e  %.1f tokens/s  ETA %@", p.step, p.steps, p.loss,
-                              p.learningRate, p.tokensPerSecond, Self.clock(p.etaSeconds)))
+            printError(String(format: "step %d/%@  loss %.4f  lr %.2e  %.1f tokens/s  ETA %@", p.step, p.steps > 0 ? "\(p.steps)" : "?",
+                              p.loss, p.learningRate, p.tokensPerSecond, p.steps > 0 ? Self.clock(p.etaSeconds) : "?"))
         }
         callbacks.evaluated = { score in
             printError(String(format: "eval at step %d: WER %.2f%% over %d words%@", score.step, score.wordErrorRate * 100,
