@@ -30,7 +30,7 @@ package struct LabelledUtterance {
 /// student trains an encoder of its own.
 /// Utterances the teacher is unsure of, or whose transcript is far from the manifest's own text,
 /// are dropped, as distil-whisper filters its pseudo-labels.
-struct PseudoLabels {
+package struct PseudoLabels {
     /// faster-whisper's fallback thresholds: below this average log-probability, above this gzip
     /// compression ratio, or silent (no-speech probability above 0.6 with a low log-probability).
     static let minAverageLogProbability = -1.0
@@ -67,7 +67,7 @@ struct PseudoLabels {
 
     /// The entries a model can learn from: every language for a multilingual model, English for an
     /// English-only one; with `sources`, only entries from those sources (entries naming no source stay).
-    static func entries(_ manifests: [Manifest], limit: Int?, sources: Set<String>?, multilingual: Bool) -> [(Manifest, ManifestEntry)] {
+    package static func entries(_ manifests: [Manifest], limit: Int?, sources: Set<String>?, multilingual: Bool) -> [(Manifest, ManifestEntry)] {
         manifests.flatMap { manifest in
             manifest.entries.filter { multilingual || ($0.language ?? "en") == "en" }
                 .filter { entry in sources.map { kept in entry.source.map { kept.contains($0) } ?? true } ?? true }

@@ -1,5 +1,6 @@
 import Foundation
 import SottoCompress
+import SottoEval
 import SottoTrain
 import Testing
 
@@ -36,5 +37,23 @@ import Testing
         default: options.resume = true
         }
         #expect(throws: DistillationError.self) { try options.validate() }
+    }
+
+    @Test func entriesKeepTheTeachersLanguagesTheAskedSourcesAndTheLimit() throws {
+        let entries = try ["a:en:fotaq", "b:en:sprocket", "c:zh:aishell", "d:en:", "e:en:sprocket", "f:en:sprocket"].map { spec in
+            let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            let json = #"{"id": "\#(parts[0])", "audio": "\#(parts[0]).flac", "language": "\#(parts[1])""#
+                + (parts[2].isEmpty ? "}" : #", "source": "\#(parts[2])"}"#)
+            return try JSONDecoder().decode(ManifestEntry.self, from: Data(json.utf8))
+        }
+        let manifest = Manifest(url: URL(fileURLWithPath: "/data/m.jsonl"), entries: entries)
+        let ids = { (limit: Int?, sources: Set<String>?, multilingual: Bool) in
+            PseudoLabels.entries([manifest], limit: limit, sources: sources, multilingual: multilingual).map(\.1.id)
+        }
+        #expect(ids(nil, nil, false) == ["a", "b", "d", "e", "f"])
+        #expect(ids(nil, nil, true) == ["a", "b", "c", "d", "e", "f"])
+        // An entry naming no source stays (../shared/data/train has none).
+        #expect(ids(nil, ["sprocket"], false) == ["b", "d", "e", "f"])
+        #expect(ids(2, ["sprocket", "aishell"], true) == ["b", "c"])
     }
 }
