@@ -36,7 +36,8 @@ final class DistillationLoop {
         let maxSeconds = options.maxMinutes.map { $0 * 60 }
         if selection != nil, state.evals.isEmpty { try evaluate(evaluated) }
         let evalSeconds = session()
-        while trainer.stepsTaken < (stopSteps ?? Int.max), before + session() < (maxSeconds ?? .infinity) {
+        // A clock-bounded run also stops where its schedule ends (it ran faster than its first steps).
+        while trainer.stepsTaken < (stopSteps ?? state.scheduleSteps ?? Int.max), before + session() < (maxSeconds ?? .infinity) {
             let report = trainer.step()
             if stopSteps == nil, state.scheduleSteps == nil, trainer.stepsTaken - startStep == Self.probeSteps, let maxSeconds {
                 fixSchedule(stepSeconds: (session() - evalSeconds) / Double(Self.probeSteps), evalSeconds: evalSeconds,
