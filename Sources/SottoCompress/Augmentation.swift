@@ -43,7 +43,7 @@ public struct AugmentationOptions: Sendable, Equatable {
     /// A short description for sotto.json.
     package var summary: String {
         guard isEnabled else { return "none" }
-        var parts = ["\(copies) copies"]
+        var parts = [copies == 1 ? "1 copy" : "\(copies) copies"]
         if let r = noiseSNRDecibels { parts.append("noise \(r.lowerBound)-\(r.upperBound) dB SNR") }
         if let r = gainDecibels { parts.append("gain \(r.lowerBound)-\(r.upperBound) dB") }
         if let r = speed { parts.append("speed \(r.lowerBound)-\(r.upperBound)") }
