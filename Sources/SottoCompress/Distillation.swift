@@ -6,142 +6,104 @@ import SottoTensor
 import SottoText
 import SottoTrain
 
-/// What `sotto distill` asks for (validated when the run starts).
-public struct DistillationOptions: Sendable {
-    /// Teacher layers the student keeps: `decoder=0,3`, `decoder:2`, … (see `StudentSpec`).
-    public var student: String
-    /// Optimizer steps.
-    public var steps = 100
-    /// Utterances per forward/backward, and passes accumulated per step.
-    public var batchSize = 4
-    public var accumulationSteps = 1
-    /// Peak learning rate after `warmupSteps` linear warm-up, then cosine decay to `minLearningRate`.
-    public var learningRate = 1e-4
-    public var minLearningRate = 1e-5
-    public var warmupSteps = 10
-    /// loss = crossEntropyWeight · CE(pseudo-labels) + klWeight · T² · KL(teacher ‖ student) at `temperature`.
-    public var crossEntropyWeight = 0.8
-    public var klWeight = 1.0
-    public var temperature = 2.0
-    public var seed: UInt64 = 0
-    /// At most this many utterances from each manifest (default all).
-    public var limit: Int?
+/// Where a distillation run reports.
+public struct DistillationCallbacks {
+    public var labelProgress: (_ done: Int, _ total: Int, _ id: String) -> Void = { _, _, _ in }
+    public var progress: (DistillationProgress) -> Void = { _ in }
+    public var evaluated: (DistillationEvalScore) -> Void = { _ in }
 
-    public init(student: String) { self.student = student }
-}
-
-/// One optimizer step, for a progress line.
-public struct DistillationProgress: Sendable {
-    public var step, steps: Int
-    public var loss, learningRate: Double
-    public var tokensPerSecond: Double
-    public var etaSeconds: Double
-}
-
-/// What a distillation run did (also recorded in the model's sotto.json).
-public struct DistillationReport: Sendable {
-    public var student: String
-    public var utterances, droppedUnsure, droppedTooLong: Int
-    public var audioSeconds: Double
-    public var steps: Int
-    public var finalLoss, finalCrossEntropy, finalKL: Double
-    public var labelSeconds, trainSeconds: Double
+    public init() {}
 }
 
 /// Knowledge distillation from a teacher checkpoint to a student with fewer layers: pseudo-labels
 /// from the teacher, the student initialized from teacher layers, trained against the teacher's
-/// cached encoder output (decoder students) or on the mel (encoder students), the student written
-/// as a Sotto model directory.
+/// cached encoder output (decoder students) or on the mel (encoder students), the best-scoring
+/// student written as a Sotto model directory with its loss curve (`loss.svg`).
 public enum Distillation {
+    /// `studentModel`: a model directory whose weights start the student instead of teacher layers.
+    /// `scorer` normalizes text for the label WER filter and checkpoint selection.
     public static func run(
-        teacher directory: URL, teacherName: String, data manifests: [Manifest], options: DistillationOptions,
-        output: URL, labelProgress: (_ done: Int, _ total: Int, _ id: String) -> Void = { _, _, _ in },
-        progress: (DistillationProgress) -> Void = { _ in }
+        teacher directory: URL, teacherName: String, studentModel: URL? = nil, data manifests: [Manifest],
+        options: DistillationOptions, output: URL, scorer: TranscriptScorer?, callbacks: DistillationCallbacks = .init()
     ) throws -> DistillationReport {
-        let checkpoint = try Checkpoint.read(directory: directory)
-        let spec = try StudentSpec(options.student, teacher: checkpoint.dims)
-        try validate(options)
-        try PseudoLabels.checkFiles(manifests)
-        let transcriber = Transcriber(
-            model: try WhisperModel(checkpoint: checkpoint),
-            tokenizer: try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"), isMultilingual: checkpoint.dims.isMultilingual))
-        let labelStart = ContinuousClock.now
-        let labels = try PseudoLabels.make(transcriber: transcriber, manifests: manifests, limit: options.limit,
-                                           keepMel: !spec.keepsEncoder, progress: labelProgress)
-        let labelSeconds = labelStart.duration(to: .now) / .seconds(1)
-        guard !labels.examples.isEmpty else { throw TrainError.missingData("no utterance left to train on after filtering") }
-
-        // A student that keeps the teacher's encoder trains its decoder only, on the cached encoder
-        // output; one with fewer encoder layers trains everything on the mel windows.
-        let frozen: ParameterGroups = spec.keepsEncoder ? [.encoder] : []
-        let teacher = try TrainingModel<Float>(checkpoint: checkpoint, frozen: [.encoder])
-        let student = spec.initialize(from: teacher, frozen: frozen)
-        let trainer = Trainer(model: student, teacher: options.klWeight > 0 ? teacher : nil, examples: labels.examples,
-                              options: trainingOptions(options, frozen: frozen, padToken: transcriber.tokenizer.special.eot))
-        let trainStart = ContinuousClock.now
-        try trainer.run(steps: options.steps) { report in
-            let elapsed = trainStart.duration(to: .now) / .seconds(1)
-            let tokens = trainer.history.map(\.tokens).reduce(0, +)
-            progress(DistillationProgress(step: report.step, steps: options.steps, loss: report.loss, learningRate: report.learningRate,
-                                          tokensPerSecond: Double(tokens) / max(elapsed, 1e-9),
-                                          etaSeconds: elapsed / Double(report.step) * Double(options.steps - report.step)))
+        try options.validate()
+        if let existing = try? FileManager.default.contentsOfDirectory(atPath: output.path), !existing.isEmpty {
+            throw ModelError.unwritable(file: output.path, reason: "directory exists and is not empty")
         }
-        let trainSeconds = trainStart.duration(to: .now) / .seconds(1)
+        let checkpoint = try Checkpoint.read(directory: directory)
+        let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"), isMultilingual: checkpoint.dims.isMultilingual)
+        let teacher = try TrainingModel<Float>(checkpoint: checkpoint, frozen: [.encoder])
+        let student = try StudentSource.make(options.student, model: studentModel, teacher: checkpoint, teacherModel: teacher,
+                                             teacherTokenizer: tokenizer)
+        try PseudoLabels.checkFiles(manifests + options.eval)
+        var state = DistillationState()
+        if options.resume, let saved = options.checkpointDirectory { state = try DistillationState.load(from: saved) }
+        let selecting = options.evalEvery > 0 || !options.eval.isEmpty
+        if selecting, scorer == nil { throw DistillationError.invalidOptions("checkpoint selection needs the English spelling table") }
+
+        let labelStart = ContinuousClock.now
+        let transcriber = Transcriber(model: try WhisperModel(checkpoint: checkpoint), tokenizer: tokenizer)
+        let labels = try PseudoLabels.make(transcriber: transcriber, manifests: manifests, settings: PseudoLabels.Settings(
+            keepMel: !student.keepsTeacherEncoder, limit: options.limit, sources: options.sources, scorer: scorer, maxLabelWER: options.maxLabelWER,
+            augmentation: options.augmentation, seed: options.seed), progress: callbacks.labelProgress)
+        let labelSeconds = labelStart.duration(to: .now) / .seconds(1)
+        let (training, heldOut) = split(labels.utterances, holdout: selecting && options.eval.isEmpty ? options.holdout : 0, seed: options.seed)
+        let examples = training.flatMap(\.examples)
+        guard !examples.isEmpty else { throw TrainError.missingData("no utterance left to train on after filtering and holding out") }
+        let selection = try selectionSet(options, heldOut: heldOut, multilingual: checkpoint.dims.isMultilingual, scorer: scorer, tokenizer: tokenizer)
+
+        let stopSteps = options.steps ?? options.epochs.map { Int((Double(examples.count) * $0 / Double(options.batchSize * options.accumulationSteps)).rounded(.up)) }
+        let scheduleSteps = stopSteps ?? state.scheduleSteps ?? DistillationLoop.provisionalScheduleSteps
+        let trainer = Trainer(model: student.model, teacher: options.klWeight > 0 ? teacher : nil, examples: examples,
+                              options: trainingOptions(options, frozen: student.model.frozen, scheduleSteps: scheduleSteps,
+                                                       padToken: tokenizer.special.eot))
+        let best = options.resume ? try state.restore(trainer, from: options.checkpointDirectory!) : nil
+        let loop = DistillationLoop(trainer: trainer, selection: selection, like: student.like, options: options,
+                                    stopSteps: stopSteps, state: state, best: best)
+        try loop.run(progress: callbacks.progress, evaluated: callbacks.evaluated)
+
         let last = trainer.history.last!
         let report = DistillationReport(
-            student: spec.description, utterances: labels.examples.count, droppedUnsure: labels.unsure,
-            droppedTooLong: labels.tooLong, audioSeconds: labels.audioSeconds, steps: options.steps, finalLoss: last.loss,
-            finalCrossEntropy: last.crossEntropy, finalKL: last.kl, labelSeconds: labelSeconds, trainSeconds: trainSeconds)
-        try write(student, like: checkpoint, teacherName: teacherName, manifests: manifests, options: options,
-                  report: report, losses: trainer.history.map(\.loss), to: output)
+            student: student.description, utterances: training.count, droppedUnsure: labels.unsure, droppedTooLong: labels.tooLong,
+            droppedByWER: labels.byWER, heldOut: heldOut.count, augmentedCopies: examples.count - training.count,
+            audioSeconds: training.map(\.durationSeconds).reduce(0, +), steps: trainer.stepsTaken,
+            scheduleSteps: trainer.options.schedule.totalSteps, keptStep: loop.state.bestStep ?? trainer.stepsTaken,
+            finalLoss: last.loss, finalCrossEntropy: last.crossEntropy, finalKL: last.kl, labelSeconds: labelSeconds,
+            trainSeconds: loop.state.trainSeconds, evals: loop.state.evals, losses: trainer.history.map(\.loss))
+        let kept = loop.best.map { TrainingModel<Float>(dims: student.model.dims, parameters: $0) } ?? trainer.model
+        try DistillationOutput.write(kept, like: student.like, teacher: checkpoint, teacherName: teacherName, manifests: manifests,
+                                     options: options, report: report, to: output)
         return report
     }
 
-    static func validate(_ options: DistillationOptions) throws {
-        guard options.steps > 0, options.batchSize > 0, options.accumulationSteps > 0, options.warmupSteps >= 0 else {
-            throw TrainError.invalidStudent("steps, batch size and accumulation must be positive")
-        }
-        guard options.learningRate > 0, options.temperature > 0, options.crossEntropyWeight >= 0, options.klWeight >= 0,
-              options.crossEntropyWeight + options.klWeight > 0 else {
-            throw TrainError.invalidStudent("learning rate and temperature must be positive, loss weights non-negative and not both 0")
-        }
+    /// Held-out utterances for checkpoint selection: a seeded choice, so a resume holds out the same.
+    package static func split(_ utterances: [LabelledUtterance], holdout: Int, seed: UInt64) -> (training: [LabelledUtterance], heldOut: [LabelledUtterance]) {
+        let count = min(holdout, utterances.count / 2)
+        guard count > 0 else { return (utterances, []) }
+        let chosen = Set(ExampleOrder(count: utterances.count, seed: seed ^ 0x484F_4C44).permutation(epoch: 0).prefix(count))
+        return (utterances.indices.filter { !chosen.contains($0) }.map { utterances[$0] },
+                utterances.indices.filter { chosen.contains($0) }.map { utterances[$0] })
     }
 
-    static func trainingOptions(_ options: DistillationOptions, frozen: ParameterGroups, padToken: Int) -> TrainingOptions {
+    static func selectionSet(_ options: DistillationOptions, heldOut: [LabelledUtterance], multilingual: Bool,
+                             scorer: TranscriptScorer?, tokenizer: Tokenizer) throws -> CheckpointSelection? {
+        guard options.evalEvery > 0 || !options.eval.isEmpty else { return nil }
+        guard let scorer else { throw DistillationError.invalidOptions("checkpoint selection needs the English spelling table") }
+        if !options.eval.isEmpty {
+            return try CheckpointSelection.fromManifests(options.eval, limit: options.evalLimit, multilingual: multilingual,
+                                                         scorer: scorer, tokenizer: tokenizer)
+        }
+        return heldOut.isEmpty ? nil : try CheckpointSelection.fromHeldOut(heldOut, scorer: scorer, tokenizer: tokenizer)
+    }
+
+    static func trainingOptions(_ options: DistillationOptions, frozen: ParameterGroups, scheduleSteps: Int, padToken: Int) -> TrainingOptions {
         var training = TrainingOptions(schedule: LearningRateSchedule(
             peak: options.learningRate, minimum: options.minLearningRate, warmupSteps: options.warmupSteps,
-            totalSteps: options.steps, decay: .cosine))
+            totalSteps: scheduleSteps, decay: .cosine))
         training.loss = LossWeights(crossEntropy: options.crossEntropyWeight, kl: options.klWeight, temperature: options.temperature)
         (training.batchSize, training.accumulationSteps, training.seed) = (options.batchSize, options.accumulationSteps, options.seed)
         training.frozen = frozen
         training.padToken = padToken
         return training
-    }
-
-    /// The student as a Sotto model directory; sotto.json's provenance records the teacher's and the
-    /// data manifests' SHA-256, the student spec, the steps and the losses.
-    private static func write(_ student: TrainingModel<Float>, like checkpoint: Checkpoint, teacherName: String,
-                              manifests: [Manifest], options: DistillationOptions, report: DistillationReport,
-                              losses: [Double], to output: URL) throws {
-        let stride = max(1, losses.count / 100)
-        let curve = Swift.stride(from: 0, to: losses.count, by: stride).map { String(format: "%.5f", losses[$0]) }
-        let recorded: [String: String] = [
-            "student": report.student,
-            "steps": "\(report.steps)",
-            "batchSize": "\(options.batchSize)", "accumulationSteps": "\(options.accumulationSteps)",
-            "learningRate": "\(options.learningRate)", "warmupSteps": "\(options.warmupSteps)",
-            "loss": "\(options.crossEntropyWeight) CE + \(options.klWeight) KL(T=\(options.temperature))",
-            "finalLoss": String(format: "%.5f", report.finalLoss),
-            "finalCrossEntropy": String(format: "%.5f", report.finalCrossEntropy),
-            "finalKL": String(format: "%.5f", report.finalKL),
-            "lossCurve": curve.joined(separator: ","), "lossCurveStride": "\(stride)",
-            "dataManifestSHA256": try manifests.map { try SHA256.hex(of: $0.url) }.joined(separator: ","),
-            "utterances": "\(report.utterances)", "droppedUnsure": "\(report.droppedUnsure)",
-            "droppedTooLong": "\(report.droppedTooLong)", "audioSeconds": String(format: "%.1f", report.audioSeconds),
-            "seed": "\(options.seed)",
-        ]
-        let provenance = Provenance(sourceModel: teacherName, sourceSHA256: try SHA256.hex(of: URL(fileURLWithPath: checkpoint.file)),
-                                    scheme: "distill", options: recorded)
-        try SottoModelWriter.write(student.checkpoint(like: checkpoint), floatEncoding: .float32, provenance: provenance, to: output)
     }
 }

@@ -3,25 +3,58 @@ import SottoAudio
 import SottoDecoding
 import SottoEval
 import SottoModel
+import SottoTensor
 import SottoTrain
+
+/// One training utterance after labelling: the teacher's transcript and its teacher-forcing
+/// examples (the clean audio first, then any augmented copies).
+package struct LabelledUtterance {
+    package var audio: URL
+    package var language: String
+    /// The teacher's greedy transcript; `reference` is the manifest's text where it has one.
+    package var transcript: String
+    package var reference: String
+    package var examples: [TrainingExample]
+    package var durationSeconds: Double
+
+    package init(audio: URL, language: String, transcript: String, reference: String, examples: [TrainingExample],
+                 durationSeconds: Double) {
+        (self.audio, self.language, self.transcript, self.reference) = (audio, language, transcript, reference)
+        (self.examples, self.durationSeconds) = (examples, durationSeconds)
+    }
+}
 
 /// The teacher's greedy transcripts of the training audio, as teacher-forcing examples with the
 /// teacher's encoder output cached: as the student's audio features when the student keeps the
 /// teacher's encoder frozen, or beside the mel window (for the teacher's KL targets) when the
 /// student trains an encoder of its own.
-/// Utterances the teacher is unsure of are dropped, as distil-whisper filters its pseudo-labels.
-struct PseudoLabels {
+/// Utterances the teacher is unsure of, or whose transcript is far from the manifest's own text,
+/// are dropped, as distil-whisper filters its pseudo-labels.
+package struct PseudoLabels {
     /// faster-whisper's fallback thresholds: below this average log-probability, above this gzip
     /// compression ratio, or silent (no-speech probability above 0.6 with a low log-probability).
     static let minAverageLogProbability = -1.0
     static let maxCompressionRatio = 2.4
     static let noSpeechThreshold = 0.6
 
-    var examples: [TrainingExample] = []
-    /// Utterances dropped: unsure or empty transcripts, and audio longer than one 30 s window.
+    var utterances: [LabelledUtterance] = []
+    /// Utterances dropped: unsure or empty transcripts, transcripts further than the WER limit from
+    /// the manifest's text, and audio longer than one 30 s window.
     var unsure = 0
+    var byWER = 0
     var tooLong = 0
-    var audioSeconds = 0.0
+
+    /// How labelling treats each utterance.
+    struct Settings {
+        var keepMel: Bool
+        var limit: Int?
+        var sources: Set<String>?
+        /// Scores transcripts against the manifest's text (nil: no WER filter).
+        var scorer: TranscriptScorer?
+        var maxLabelWER: Double
+        var augmentation: AugmentationOptions
+        var seed: UInt64
+    }
 
     /// Every audio file of every manifest must exist before hours go into labelling.
     static func checkFiles(_ manifests: [Manifest]) throws {
@@ -32,41 +65,58 @@ struct PseudoLabels {
         }
     }
 
-    static func make(transcriber: Transcriber, manifests: [Manifest], limit: Int?, keepMel: Bool,
-                     progress: (_ done: Int, _ total: Int, _ id: String) -> Void) throws -> PseudoLabels {
-        let multilingual = transcriber.model.dims.isMultilingual
-        let entries = manifests.flatMap { manifest in
-            manifest.entries.prefix(limit ?? Int.max)
-                .filter { multilingual || ($0.language ?? "en") == "en" }
+    /// The entries a model can learn from: every language for a multilingual model, English for an
+    /// English-only one; with `sources`, only entries from those sources (entries naming no source stay).
+    package static func entries(_ manifests: [Manifest], limit: Int?, sources: Set<String>?, multilingual: Bool) -> [(Manifest, ManifestEntry)] {
+        manifests.flatMap { manifest in
+            manifest.entries.filter { multilingual || ($0.language ?? "en") == "en" }
+                .filter { entry in sources.map { kept in entry.source.map { kept.contains($0) } ?? true } ?? true }
+                .prefix(limit ?? Int.max)
                 .map { (manifest, $0) }
         }
+    }
+
+    static func make(transcriber: Transcriber, manifests: [Manifest], settings: Settings,
+                     progress: (_ done: Int, _ total: Int, _ id: String) -> Void) throws -> PseudoLabels {
+        let entries = entries(manifests, limit: settings.limit, sources: settings.sources, multilingual: transcriber.model.dims.isMultilingual)
         var labels = PseudoLabels()
         for (index, (manifest, entry)) in entries.enumerated() {
-            let samples = try AudioLoader.load(path: manifest.audioURL(for: entry).path)
+            let url = manifest.audioURL(for: entry)
+            let samples = try AudioLoader.load(path: url.path)
             progress(index + 1, entries.count, entry.id)
             guard samples.count <= AudioTiming.samplesPerChunk else {
                 labels.tooLong += 1
                 continue
             }
-            guard let example = try label(samples, language: entry.language, transcriber: transcriber, keepMel: keepMel) else {
+            let language = entry.language ?? "en"
+            guard let (sequence, promptLength, transcript) = try label(samples, language: language, transcriber: transcriber) else {
                 labels.unsure += 1
                 continue
             }
-            labels.examples.append(example)
-            labels.audioSeconds += AudioTiming.durationSeconds(sampleCount: samples.count)
+            if let scorer = settings.scorer, let text = entry.text,
+               scorer.score(reference: text, hypothesis: transcript, language: language).counts.rate > settings.maxLabelWER {
+                labels.byWER += 1
+                continue
+            }
+            var random = SeededRandom(seed: settings.seed &+ UInt64(index) &* 0x2545_F491_4F6C_DD1D)
+            let examples = Self.examples(samples, sequence: sequence, promptLength: promptLength, model: transcriber.model,
+                                         settings: settings, random: &random)
+            labels.utterances.append(LabelledUtterance(
+                audio: url, language: language, transcript: transcript, reference: entry.text ?? transcript,
+                examples: examples, durationSeconds: AudioTiming.durationSeconds(sampleCount: samples.count)))
         }
         return labels
     }
 
-    /// One utterance: greedy transcript without timestamps, `[sot … notimestamps] + text + [eot]`,
-    /// with the teacher's encoder output of the utterance's 30 s window; nil when the teacher is unsure.
-    private static func label(_ samples: [Float], language: String?, transcriber: Transcriber,
-                              keepMel: Bool) throws -> TrainingExample? {
+    /// Greedy transcript without timestamps: `[sot … notimestamps] + text + [eot]`, the prompt's
+    /// length and the text; nil when the teacher is unsure.
+    private static func label(_ samples: [Float], language: String,
+                              transcriber: Transcriber) throws -> (sequence: [Int], promptLength: Int, text: String)? {
         let model = transcriber.model, tokenizer = transcriber.tokenizer
         var options = TranscriptionOptions()
         options.decoding.beamSize = 1
         options.decoding.withoutTimestamps = true
-        options.decoding.language = model.dims.isMultilingual ? (language ?? "en") : nil
+        options.decoding.language = model.dims.isMultilingual ? language : nil
         options.temperatures = [0]
         options.conditionOnPreviousText = false
         let result = try transcriber.transcribe(samples: samples, options: options)
@@ -78,10 +128,35 @@ struct PseudoLabels {
         guard !unsure, !text.isEmpty else { return nil }
         let prompt = tokenizer.sotSequence(language: options.decoding.language, task: .transcribe) + [tokenizer.special.noTimestamps]
         let sequence = Array((prompt + text).prefix(model.dims.nTextCtx - 1)) + [tokenizer.special.eot]
-        let features = LogMelSpectrogram(nMels: model.dims.nMels).compute(samples)
-        let window = features.paddedWindow(startFrame: 0, frames: min(max(features.nFrames - 1, 0), AudioTiming.framesPerChunk))
-        let audio = model.encode(mel: window).hidden
-        return keepMel ? TrainingExample(sequence: sequence, promptLength: prompt.count, mel: window, teacherAudio: audio)
-            : TrainingExample(sequence: sequence, promptLength: prompt.count, audio: audio)
+        return (sequence, prompt.count, tokenizer.decode(text))
+    }
+
+    /// The clean example and its augmented copies (see `AugmentationOptions` for what is cached).
+    private static func examples(_ samples: [Float], sequence: [Int], promptLength: Int, model: WhisperModel,
+                                 settings: Settings, random: inout SeededRandom) -> [TrainingExample] {
+        let (clean, _) = melWindow(samples, nMels: model.dims.nMels)
+        let cleanAudio = model.encode(mel: clean).hidden
+        var examples = [settings.keepMel
+            ? TrainingExample(sequence: sequence, promptLength: promptLength, mel: clean, teacherAudio: cleanAudio)
+            : TrainingExample(sequence: sequence, promptLength: promptLength, audio: cleanAudio)]
+        guard settings.augmentation.isEnabled else { return examples }
+        for _ in 0..<settings.augmentation.copies {
+            let augmented = Augmenter.waveform(samples, options: settings.augmentation, random: &random)
+            var (mel, frames) = melWindow(Array(augmented.prefix(AudioTiming.samplesPerChunk)), nMels: model.dims.nMels)
+            if let masks = settings.augmentation.specAugment {
+                Augmenter.specAugment(&mel, nMels: model.dims.nMels, speechFrames: frames, options: masks, random: &random)
+            }
+            examples.append(settings.keepMel
+                ? TrainingExample(sequence: sequence, promptLength: promptLength, mel: mel, teacherAudio: cleanAudio)
+                : TrainingExample(sequence: sequence, promptLength: promptLength, audio: model.encode(mel: mel).hidden))
+        }
+        return examples
+    }
+
+    /// The utterance's first 30 s log-mel window `[nMels, 3000]` and how many frames hold audio.
+    private static func melWindow(_ samples: [Float], nMels: Int) -> ([Float], Int) {
+        let features = LogMelSpectrogram(nMels: nMels).compute(samples)
+        let frames = min(max(features.nFrames - 1, 0), AudioTiming.framesPerChunk)
+        return (features.paddedWindow(startFrame: 0, frames: frames), frames)
     }
 }

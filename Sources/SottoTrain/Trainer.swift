@@ -36,7 +36,7 @@ package final class Trainer {
     package let model: TrainingModel<Float>
     package let teacher: TrainingModel<Float>?
     package let examples: [TrainingExample]
-    package let options: TrainingOptions
+    package private(set) var options: TrainingOptions
     package let optimizer: AdamW
     package let order: ExampleOrder
     /// Examples consumed so far (epochs concatenated).
@@ -56,6 +56,12 @@ package final class Trainer {
     }
 
     package var stepsTaken: Int { optimizer.step }
+
+    /// Sets the learning-rate schedule's length: a run bounded by wall-clock time learns it from its
+    /// first steps' speed (checkpoints record it, so a resume keeps it).
+    package func setScheduleSteps(_ steps: Int) {
+        options.schedule.totalSteps = steps
+    }
 
     /// One optimizer step.
     @discardableResult

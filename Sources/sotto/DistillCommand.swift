@@ -26,8 +26,14 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "Teacher layers the student keeps, e.g. decoder=0,3, decoder:2 or 'encoder:2;decoder:2'.")
     var student: String
 
-    @Option(help: "Optimizer steps.")
-    var steps = 100
+    @Option(help: "Optimizer steps (the schedule's length). Or give --epochs, or --max-minutes alone; the first reached stops.")
+    var steps: Int?
+
+    @Option(help: "Passes over the training utterances (augmented copies included), as an alternative to --steps.")
+    var epochs: Double?
+
+    @Option(help: "Stop after this many minutes of training (labelling not counted); alone, it also sets the schedule's length.")
+    var maxMinutes: Double?
 
     @Option(help: "Utterances per step.")
     var batchSize = 4
@@ -53,6 +59,51 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "At most this many utterances from each manifest.")
     var limit: Int?
 
+    @Option(help: "Only manifest entries whose source is one of these (comma-separated; entries without a source stay), e.g. sprocket,autovc.")
+    var sources: String?
+
+    @Option(help: "Drop pseudo-labels further than this WER from the manifest's text, where it has one.")
+    var maxLabelWER = 0.1
+
+    @Option(parsing: .singleValue, help: """
+        Checkpoint selection on the English of this manifest (repeatable): the best-scoring step is the result. \
+        Without it, --eval-every scores --holdout utterances held out of the training data.
+        """)
+    var eval: [String] = []
+
+    @Option(help: "Score the student every K steps for checkpoint selection (0: only at the end when --eval is given).")
+    var evalEvery = 0
+
+    @Option(help: "At most this many utterances of each --eval manifest.")
+    var evalLimit = 20
+
+    @Option(help: "Training utterances held out for checkpoint selection when no --eval is given.")
+    var holdout = 16
+
+    @Option(help: "Save resumable training state every K steps (into --checkpoint-dir).")
+    var checkpointEvery = 0
+
+    @Option(help: "Where resumable state goes (default: OUTPUT.checkpoints).")
+    var checkpointDir: String?
+
+    @Option(help: "Continue the run whose state is in DIR (same data and options).")
+    var resume: String?
+
+    @Option(help: "Augmented copies per training utterance (with at least one of the augmentations below).")
+    var augmentCopies = 0
+
+    @Option(help: "Additive white noise at an SNR drawn from LOW:HIGH dB, e.g. 5:25.")
+    var noiseSNR: String?
+
+    @Option(help: "Gain drawn from LOW:HIGH dB, e.g. -6:6.")
+    var gain: String?
+
+    @Option(help: "Speed perturbation factor drawn from LOW:HIGH, e.g. 0.9:1.1.")
+    var speed: String?
+
+    @Flag(help: "SpecAugment masks on each copy's mel: 2 time masks of up to 40 frames, 2 frequency masks of up to 12 bins.")
+    var specAugment = false
+
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
 
@@ -64,33 +115,82 @@ struct DistillCommand: ParsableCommand {
 
     mutating func validate() throws {
         guard !data.isEmpty else { throw ValidationError("give training audio with --data MANIFEST.jsonl") }
+        guard steps != nil || epochs != nil || maxMinutes != nil else { throw ValidationError("give --steps, --epochs or --max-minutes") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     mutating func run() throws {
         if let threads { Compute.setThreads(threads) }
         let directory = try ModelLocator.resolve(teacher) { file in printError("downloading \(file)") }
+        let isSpec = student.contains("=") || student.hasPrefix("encoder") || student.hasPrefix("decoder")
+        let studentModel = isSpec ? nil : try ModelLocator.resolve(student) { file in printError("downloading \(file)") }
         let manifests = try data.map { try Manifest(contentsOf: URL(fileURLWithPath: $0)) }
+        let options = try distillationOptions()
+        let labelling = ProgressBar(label: "pseudo-labels", unit: "utterances")
+        var callbacks = DistillationCallbacks()
+        callbacks.labelProgress = { done, total, _ in labelling.update(done: Double(done), total: Double(total)) }
+        callbacks.progress = { p in
+            printError(String(format: "step %d/%@  loss %.4f  lr %.2e  %.1f tokens/s  ETA %@", p.step, p.steps > 0 ? "\(p.steps)" : "?",
+                              p.loss, p.learningRate, p.tokensPerSecond, p.steps > 0 ? Self.clock(p.etaSeconds) : "?"))
+        }
+        callbacks.evaluated = { score in
+            printError(String(format: "eval at step %d: WER %.2f%% over %d words%@", score.step, score.wordErrorRate * 100,
+                              score.words, score.isBest ? " (best so far)" : ""))
+        }
+        let scorer = try TranscriptScorer(spellingTable: SottoHome.directory.appendingPathComponent("normalizers/english.json"))
+        let report = try Distillation.run(
+            teacher: directory, teacherName: teacher, studentModel: studentModel, data: manifests, options: options,
+            output: URL(fileURLWithPath: output), scorer: scorer, callbacks: callbacks)
+        labelling.finish()
+        print(Self.summary(report, teacher: teacher, output: output))
+    }
+
+    func distillationOptions() throws -> DistillationOptions {
         var options = DistillationOptions(student: student)
-        (options.steps, options.batchSize, options.accumulationSteps) = (steps, batchSize, accumulation)
+        (options.steps, options.epochs, options.maxMinutes) = (steps, epochs, maxMinutes)
+        (options.batchSize, options.accumulationSteps) = (batchSize, accumulation)
         (options.learningRate, options.minLearningRate, options.warmupSteps) = (learningRate, learningRate / 10, warmupSteps)
         (options.crossEntropyWeight, options.klWeight, options.temperature) = (ceWeight, klWeight, temperature)
-        (options.limit, options.seed) = (limit, seed)
-        let labelling = ProgressBar(label: "pseudo-labels", unit: "utterances")
-        let report = try Distillation.run(
-            teacher: directory, teacherName: teacher, data: manifests, options: options,
-            output: URL(fileURLWithPath: output),
-            labelProgress: { done, total, _ in labelling.update(done: Double(done), total: Double(total)) },
-            progress: { p in
-                printError(String(format: "step %d/%d  loss %.4f  lr %.2e  %.1f tokens/s  ETA %@", p.step, p.steps, p.loss,
-                                  p.learningRate, p.tokensPerSecond, Self.clock(p.etaSeconds)))
-            })
-        labelling.finish()
-        print(String(format: "%@ -> %@ (%@): %d utterances (%.1f min; dropped %d unsure, %d over 30 s), %d steps, "
-                     + "final loss %.4f (CE %.4f, KL %.4f); labels %.1f s, training %.1f s",
-                     teacher, output, report.student, report.utterances, report.audioSeconds / 60, report.droppedUnsure,
-                     report.droppedTooLong, report.steps, report.finalLoss, report.finalCrossEntropy, report.finalKL,
-                     report.labelSeconds, report.trainSeconds))
+        (options.limit, options.seed, options.maxLabelWER) = (limit, seed, maxLabelWER)
+        options.sources = sources.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+        options.eval = try eval.map { try Manifest(contentsOf: URL(fileURLWithPath: $0)) }
+        (options.evalEvery, options.evalLimit, options.holdout) = (evalEvery, evalLimit, holdout)
+        options.checkpointEvery = checkpointEvery
+        if let resume {
+            options.checkpointDirectory = URL(fileURLWithPath: resume)
+            options.resume = true
+        } else if checkpointEvery > 0 {
+            options.checkpointDirectory = URL(fileURLWithPath: checkpointDir ?? output + ".checkpoints")
+        }
+        options.augmentation.copies = augmentCopies
+        options.augmentation.noiseSNRDecibels = try noiseSNR.map { try Self.range($0, flag: "--noise-snr") }
+        options.augmentation.gainDecibels = try gain.map { try Self.range($0, flag: "--gain") }
+        options.augmentation.speed = try speed.map { try Self.range($0, flag: "--speed") }
+        options.augmentation.specAugment = specAugment ? SpecAugmentOptions() : nil
+        return options
+    }
+
+    /// `LOW:HIGH` (or one value) as a closed range.
+    static func range(_ text: String, flag: String) throws -> ClosedRange<Double> {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ $0 != nil }), parts.first!! <= parts.last!! else {
+            throw ValidationError("\(flag) \(text): expected LOW:HIGH with LOW <= HIGH")
+        }
+        return parts.first!!...parts.last!!
+    }
+
+    static func summary(_ report: DistillationReport, teacher: String, output: String) -> String {
+        var line = String(format: "%@ -> %@ (%@): %d utterances (%.1f min; dropped %d unsure, %d by WER, %d over 30 s; "
+                          + "%d held out; %d augmented copies), %d steps, kept step %d, final loss %.4f (CE %.4f, KL %.4f); "
+                          + "labels %.1f s, training %.1f s",
+                          teacher, output, report.student, report.utterances, report.audioSeconds / 60, report.droppedUnsure,
+                          report.droppedByWER, report.droppedTooLong, report.heldOut, report.augmentedCopies, report.steps,
+                          report.keptStep, report.finalLoss, report.finalCrossEntropy, report.finalKL,
+                          report.labelSeconds, report.trainSeconds)
+        if let best = report.evals.first(where: { $0.step == report.keptStep }) {
+            line += String(format: "; selection WER %.2f%% at step %d", best.wordErrorRate * 100, best.step)
+        }
+        return line
     }
 
     static func clock(_ seconds: Double) -> String {

@@ -33,17 +33,26 @@ import Testing
         #expect(transcribe.status == 0, "\(transcribe.stderr)")
     }
 
-    @Test func encoderStudentTrainsAndLoads() throws {
+    /// scripts/distill_recipe.sh end to end, shrunk to one utterance of each manifest and one step: the
+    /// recipe's encoder + decoder student (the encoder trains on the mel) loads in `sotto transcribe`.
+    @Test func theRecipesEncoderStudentTrainsAndLoads() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 1, into: directory, name: "train.jsonl")
         let student = directory.appendingPathComponent("student")
-        let distill = try cli.sotto(["distill", "--data", data.path, "--student", "encoder:2;decoder:2", "--steps", "1",
-                                     "--batch-size", "1", "--warmup-steps", "0", "-o", student.path])
-        #expect(distill.status == 0, "\(distill.stderr)")
-        #expect(distill.stdout.contains("encoder=0,3;decoder=0,3"), "\(distill.stdout)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["bash", TestPaths.repositoryRoot.appendingPathComponent("scripts/distill_recipe.sh").path, "tiny.en", student.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["SOTTO_BIN": TranscribeCommandTests.executable.path, "EXTRA_ARGS": "--limit 1 --steps 1 --holdout 1"]) { $1 }
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: student.appendingPathComponent("sotto.json"))) as? [String: Any])
         #expect((manifest["dims"] as? [String: Any])?["nAudioLayer"] as? Int == 2)
+        let options = try provenance(student)
+        #expect(options["student"] == "encoder=0,3;decoder=0,3" && options["augmentedCopies"] == "1" && options["steps"] == "1", "\(options)")
         let transcribe = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_jfk.wav").path, "--model", student.path,
                                         "--beam-size", "1"])
         #expect(transcribe.status == 0, "\(transcribe.stderr)")
@@ -71,5 +80,74 @@ import Testing
                                  "-o", directory.appendingPathComponent("out").path])
         #expect(run.status != 0)
         #expect(run.stderr.contains("ghost") && run.stderr.contains("does not exist"), "\(run.stderr)")
+    }
+
+    func provenance(_ student: URL) throws -> [String: String] {
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: student.appendingPathComponent("sotto.json"))) as? [String: Any])
+        return try #require((manifest["provenance"] as? [String: Any])?["options"] as? [String: String])
+    }
+
+    /// Four train utterances, the third given a transcript nobody speaks in it (the WER filter drops it),
+    /// one held out for selection, one augmented copy of each of the other two.
+    @Test func selectionKeepsTheBestStepFiltersLabelsAugmentsAndDrawsTheCurve() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 4, into: directory, name: "train.jsonl")
+        var lines = try String(contentsOf: data, encoding: .utf8).split(separator: "\n").map(String.init)
+        var entry = try #require(try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as? [String: Any])
+        entry["text"] = "purple elephants dance quietly on the moon tonight"
+        lines[2] = String(decoding: try JSONSerialization.data(withJSONObject: entry), as: UTF8.self)
+        try (lines.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+        let student = directory.appendingPathComponent("student")
+        let run = try cli.sotto(["distill", "--data", data.path, "--student", "decoder:2", "--epochs", "1", "--batch-size", "2",
+                                 "--warmup-steps", "0", "--eval-every", "1", "--holdout", "1", "--augment-copies", "1",
+                                 "--noise-snr", "10:20", "--spec-augment", "-o", student.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("eval at step 0") && run.stderr.contains("eval at step 2"), "\(run.stderr)")
+        #expect(run.stderr.contains("tokens/s") && run.stderr.contains("ETA"), "\(run.stderr)")
+        let options = try provenance(student)
+        #expect(options["droppedByWER"] == "1" && options["heldOut"] == "1" && options["utterances"] == "2", "\(options)")
+        #expect(options["augmentedCopies"] == "2" && options["steps"] == "2", "\(options)")
+        // The kept step is the first with the lowest selection WER.
+        let scores = try #require(options["selectionWER"]).split(separator: ",").map { $0.split(separator: ":") }
+        #expect(scores.count == 3)
+        let best = try #require(scores.min { Double($0[1])! < Double($1[1])! })
+        #expect(options["keptStep"] == String(best[0]), "\(options)")
+        let chart = try String(contentsOf: student.appendingPathComponent("loss.svg"), encoding: .utf8)
+        #expect(chart.contains("<polyline") && chart.contains("<circle"))
+    }
+
+    /// A run stopped by its clock after one step and resumed from its checkpoint directory ends with
+    /// the losses of an uninterrupted run; scoring a dev manifest for selection changes no loss.
+    @Test func aResumedRunEqualsTheUninterruptedOne() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 2, into: directory, name: "train.jsonl")
+        let common = ["distill", "--data", data.path, "--student", "decoder:2", "--steps", "3", "--batch-size", "1", "--warmup-steps", "1"]
+        let (first, resumed, whole) = (directory.appendingPathComponent("first"), directory.appendingPathComponent("resumed"),
+                                       directory.appendingPathComponent("whole"))
+        let stopped = try cli.sotto(common + ["--max-minutes", "0.0001", "--checkpoint-every", "1", "-o", first.path])
+        #expect(stopped.status == 0, "\(stopped.stderr)")
+        #expect(try provenance(first)["steps"] == "1")
+        let resume = try cli.sotto(common + ["--resume", first.path + ".checkpoints", "-o", resumed.path])
+        #expect(resume.status == 0, "\(resume.stderr)")
+        #expect(resume.stderr.contains("step 2/3") && !resume.stderr.contains("step 1/3"), "\(resume.stderr)")
+        let uninterrupted = try cli.sotto(common + ["--eval", try TestPaths.devFile("manifest.jsonl").path, "--eval-limit", "1",
+                                                    "-o", whole.path])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+        let (a, b) = (try provenance(resumed), try provenance(whole))
+        #expect(a["steps"] == "3" && a["lossCurve"] == b["lossCurve"], "resumed \(a["lossCurve"] ?? "") whole \(b["lossCurve"] ?? "")")
+        #expect(b["selectionWER"]?.split(separator: ",").count == 2 && b["selection"]?.contains("English of") == true)
+    }
+
+    @Test func refusesAStudentWhoseTokenizerDiffersFromTheTeachers() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 1, into: directory, name: "train.jsonl")
+        let run = try cli.sotto(["distill", "--teacher", "tiny.en", "--student", "base", "--data", data.path, "--steps", "1",
+                                 "-o", directory.appendingPathComponent("out").path])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("tokenizer") && run.stderr.contains("51864 against 51865"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path))
     }
 }
