@@ -1,6 +1,7 @@
 import Foundation
 import SottoEval
 import SottoModel
+import SottoTensor
 import SottoTrain
 
 /// The student as a Sotto model directory: weights, sotto.json (whose provenance records the
