@@ -1,8 +1,8 @@
 import SottoTensor
 
 /// `nn.Linear`: weight `[out, in]` in whatever encoding the checkpoint stores, optional bias `[out]`.
-/// With `activation` set (int8 weights only), the input is quantized to int8 and the product runs
-/// in integers.
+/// With `activation` set (int8 weights only), inputs of more than `maximumFloatActivationRows` rows
+/// are quantized to int8 and the product runs in integers.
 package struct Linear: Sendable {
     let weight: WeightMatrix
     let bias: [Float]?
