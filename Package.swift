@@ -59,6 +59,8 @@ let package = Package(
         .executableTarget(name: "BatchDecodeBench", dependencies: ["SottoModel"], path: "Benchmarks/BatchDecodeBench", swiftSettings: fast),
         .executableTarget(name: "BatchEncodeBench", dependencies: ["SottoTensor"], path: "Benchmarks/BatchEncodeBench", swiftSettings: fast),
         .executableTarget(name: "WeightKernelBench", dependencies: ["SottoTensor"], path: "Benchmarks/WeightKernelBench", swiftSettings: fast),
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
+        .executableTarget(name: "AttentionBench", dependencies: ["SottoTensor", "BenchmarkSupport"], path: "Benchmarks/AttentionBench", swiftSettings: fast),
         .executableTarget(name: "ElementwiseBench", dependencies: ["SottoTensor"], path: "Benchmarks/ElementwiseBench", swiftSettings: fast),
         .target(name: "SottoTestSupport", dependencies: ["SottoModel", "SottoText"], path: "Tests/SottoTestSupport"),
         .testTarget(name: "SottoTensorTests", dependencies: ["SottoTensor", "SottoTestSupport"]),

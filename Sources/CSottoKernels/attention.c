@@ -1,5 +1,7 @@
-// Single-query attention over a cached head (the decoder's audio keys/values): scalar twins and
-// path dispatch. The AVX2 versions live in attention_avx2.c.
+// Attention over a cached head (the decoder's audio keys/values, the encoder's frames): scalar twins
+// and path dispatch. The SIMD versions live in attention_avx2.c, attention_avx512.c and attention_rows.h.
+#include <math.h>
+#include <string.h>
 #include "sotto_attention.h"
 #include "sotto_weights.h"
 #include "weights_internal.h"
@@ -7,6 +9,10 @@
 void sotto_attention_scores_avx2(const sotto_kv_head *kv, const float *q, float scale, float *scores);
 void sotto_attention_mix_avx2(const sotto_kv_head *kv, const float *p, float *out);
 void sotto_f32_to_f16_avx2(const float *x, uint16_t *out, ptrdiff_t n);
+void sotto_attention_rows_avx2(const sotto_kv_head *kv, const float *q, ptrdiff_t q_stride, ptrdiff_t rows, float scale,
+                               float *scratch, float *out, ptrdiff_t out_stride, int path);
+void sotto_attention_rows_avx512(const sotto_kv_head *kv, const float *q, ptrdiff_t q_stride, ptrdiff_t rows, float scale,
+                                 float *scratch, float *out, ptrdiff_t out_stride, int path);
 
 static inline float kv_load(const sotto_kv_head *kv, const void *base, ptrdiff_t index) {
     return kv->kind == SOTTO_KV_F16 ? sotto_half_to_float(sotto_load_u16(base, index)) : sotto_load_f32(base, index);
@@ -43,6 +49,38 @@ void sotto_attention_mix(const sotto_kv_head *kv, const float *p, float *out, in
     if (use_avx2(kv, path)) return sotto_attention_mix_avx2(kv, p, out);
 #endif
     mix_scalar(kv, p, out);
+}
+
+/// Softmax of n floats in place with libm's expf (the scalar twin's, independent of the SIMD kernels).
+static void softmax_scalar(float *x, ptrdiff_t n) {
+    float maximum = x[0];
+    for (ptrdiff_t j = 1; j < n; j++) maximum = x[j] > maximum ? x[j] : maximum;
+    float sum = 0.0f;
+    for (ptrdiff_t j = 0; j < n; j++) sum += (x[j] = expf(x[j] - maximum));
+    for (ptrdiff_t j = 0; j < n; j++) x[j] /= sum;
+}
+
+static void rows_scalar(const sotto_kv_head *kv, const float *q, ptrdiff_t q_stride, ptrdiff_t rows, float scale,
+                        float *scratch, float *out, ptrdiff_t out_stride) {
+    for (ptrdiff_t i = 0; i < rows; i++) {
+        float *scores = scratch + i * kv->stride;
+        scores_scalar(kv, q + i * q_stride, scale, scores);
+        softmax_scalar(scores, kv->keys);
+        mix_scalar(kv, scores, out + i * out_stride);
+    }
+}
+
+void sotto_attention_rows(const sotto_kv_head *kv, const float *q, ptrdiff_t q_stride, ptrdiff_t rows, float scale,
+                          float *scratch, float *out, ptrdiff_t out_stride, int path) {
+    if (rows <= 0 || kv->keys <= 0) return;
+#if defined(__x86_64__)
+    if (kv->kind == SOTTO_KV_F32 && use_avx2(kv, path)) {
+        if (sotto_weights_resolve_path(path) >= SOTTO_PATH_AVX512)
+            return sotto_attention_rows_avx512(kv, q, q_stride, rows, scale, scratch, out, out_stride, path);
+        return sotto_attention_rows_avx2(kv, q, q_stride, rows, scale, scratch, out, out_stride, path);
+    }
+#endif
+    rows_scalar(kv, q, q_stride, rows, scale, scratch, out, out_stride);
 }
 
 /// Round-to-nearest-even float to half on the bit pattern, for CPUs without F16C.

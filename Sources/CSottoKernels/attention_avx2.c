@@ -71,4 +71,13 @@ AVX2 void sotto_f32_to_f16_avx2(const float *x, uint16_t *out, ptrdiff_t n) {
     }
 }
 
+// Blocked many-query attention: 6 x 2 tiles of score accumulators and 2 x 32 dims of sums fill the 16
+// registers with the operands.
+#define ROWS_FN sotto_attention_rows_avx2
+#define ROWS_TARGET AVX2
+#define SCORE_R 6
+#define SCORE_T 2
+#define MIX_R 2
+#include "attention_rows.h"
+
 #endif

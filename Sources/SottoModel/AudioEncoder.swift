@@ -11,6 +11,8 @@ struct AudioEncoder: Sendable {
     let blocks: [ResidualAttentionBlock]
     let lnPost: LayerNormWeights
     let dims: ModelDimensions
+    /// Element type of the self-attention products (see `WhisperModel.encoderAttentionPrecision`).
+    var attentionPrecision = Attention.Precision.float32
 
     init(_ p: Checkpoint, _ dims: ModelDimensions) throws {
         conv1 = try p.tensor("encoder.conv1.weight")
@@ -23,6 +25,13 @@ struct AudioEncoder: Sendable {
         }
         lnPost = try LayerNormWeights(p, "encoder.ln_post")
         self.dims = dims
+    }
+
+    /// Whether any encoder matrix is stored below float32 (a quantized or float16 model).
+    var hasReducedPrecisionWeights: Bool {
+        blocks.contains { block in
+            [block.attn.qkv, block.attn.out, block.mlp0, block.mlp2].contains { $0.weight.encoding != .float32 }
+        }
     }
 
     /// mel `[nMels, nFrames]` -> audio features `[nAudioCtx, nAudioState]`.
@@ -38,6 +47,7 @@ struct AudioEncoder: Sendable {
         Elementwise.add(&x, positionalEmbedding.matrix)
         let w = Workspace()
         w.reserve(rows: length, state: dims.nAudioState)
+        w.attentionPrecision = attentionPrecision
         for block in blocks { block(&x, rows: length, w) }
         var out = [Float](repeating: 0, count: x.count)
         lnPost(x, rows: length, into: &out)

@@ -71,6 +71,7 @@ final class Workspace {
     var projected: [Float] = []  // [rows, nState]      output projection, added to the residual
     var hidden: [Float] = []     // [rows, 4 * nState]  MLP hidden layer
     var int8 = Int8Gemm.Scratch()  // quantized activations for int8 x int8 layers
+    var attentionPrecision = Attention.Precision.float32  // the encoder's self-attention products
 
     func reserve(rows: Int, state: Int) {
         grow(&normed, rows * state)

@@ -20,7 +20,7 @@ struct SelfAttention: Sendable {
         // [rows, 3n] -> q, k, v column blocks of [rows, n]
         let fused = MatrixView(w.qkv, rows: rows, cols: 3 * n)
         Attention.forward(query: fused.columns(0..<n), key: fused.columns(n..<2 * n), value: fused.columns(2 * n..<3 * n),
-                          heads: nHead, into: &w.attention)
+                          heads: nHead, into: &w.attention, precision: w.attentionPrecision)
         out(w.attention, rows: rows, into: &w.projected, scratch: &w.int8)
     }
 

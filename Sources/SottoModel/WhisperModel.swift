@@ -9,6 +9,10 @@ public final class WhisperModel: Sendable {
     public let directory: URL
     /// Element type of the cross-attention keys and values each window's audio is encoded into.
     public let audioPrecision: AudioKeysValues.Precision
+    /// Element type of the encoder's self-attention products (1500 frames attending to 1500: most of a
+    /// quantized encoder's time). bfloat16 where the CPU has AVX-512 BF16 and the encoder's weights are
+    /// stored below float32; a float32 model computes in float32.
+    public var encoderAttentionPrecision: Attention.Precision { encoder.attentionPrecision }
     let encoder: AudioEncoder
     let decoder: TextDecoder
 
@@ -16,11 +20,17 @@ public final class WhisperModel: Sendable {
     /// `audioPrecision` defaults to float32 for float32 weights and float16 when the cross-attention
     /// weights are stored below float32: a model already quantized gives up nothing measurable to
     /// halve the bytes every decoding step reads (tested in QuantizedModelAccuracyTests).
-    public init(checkpoint: Checkpoint, audioPrecision: AudioKeysValues.Precision? = nil) throws {
+    /// `encoderAttentionPrecision` overrides that choice (bfloat16 still runs float32 without the CPU).
+    public init(checkpoint: Checkpoint, audioPrecision: AudioKeysValues.Precision? = nil,
+                encoderAttentionPrecision: Attention.Precision? = nil) throws {
         dims = checkpoint.dims
         config = checkpoint.config
         directory = checkpoint.directory
-        encoder = try AudioEncoder(checkpoint, dims)
+        var encoder = try AudioEncoder(checkpoint, dims)
+        let bfloat16Runs = Attention.Precision.bfloat16Runs(headDim: dims.nAudioState / dims.nAudioHead)
+        encoder.attentionPrecision = encoderAttentionPrecision
+            ?? (encoder.hasReducedPrecisionWeights && bfloat16Runs ? .bfloat16 : .float32)
+        self.encoder = encoder
         decoder = try TextDecoder(checkpoint, dims)
         let crossWeights = decoder.blocks.compactMap { $0.crossAttn?.kv.weight.encoding }
         self.audioPrecision = audioPrecision ?? (crossWeights.allSatisfy { $0 == .float32 } ? .float32 : .float16)

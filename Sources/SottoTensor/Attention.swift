@@ -1,3 +1,4 @@
+import CSottoKernels
 import Foundation
 
 /// Multi-head scaled dot-product attention over 2-D views whose columns hold the heads side by side
@@ -10,6 +11,36 @@ public enum Attention {
         query: MatrixView, key: MatrixView, value: MatrixView, heads: Int, causalOffset: Int? = nil,
         into output: inout [Float], outputOffset: Int = 0, outputRowStride: Int? = nil
     ) {
+        forward(query: query, key: key, value: value, heads: heads, causalOffset: causalOffset, into: &output,
+                outputOffset: outputOffset, outputRowStride: outputRowStride, path: .automatic)
+    }
+
+    /// How many queries over many keys are computed (benchmarks and tests compare them).
+    package enum Kernel: Sendable {
+        /// The blocked kernel where every key is visible, BLAS products otherwise.
+        case automatic
+        /// sgemm + softmax + sgemm per head: the kernel before the blocked one.
+        case gemm
+    }
+
+    /// Element type of the products where every key is visible.
+    public enum Precision: String, Sendable {
+        case float32
+        /// Queries, keys, values and probabilities rounded to bfloat16, products accumulated in float32
+        /// (AVX-512 BF16: twice float32's products per instruction). Float32 where the CPU lacks it.
+        case bfloat16
+
+        /// Whether `bfloat16` runs as bfloat16 on this CPU for heads of `headDim`.
+        public static func bfloat16Runs(headDim: Int) -> Bool { sotto_attention_bf16_supported(headDim) != 0 }
+    }
+
+    /// `forward` with the blocked kernel pinned to `path`, or the products forced to `kernel`; `precision`
+    /// applies where every key is visible.
+    package static func forward(
+        query: MatrixView, key: MatrixView, value: MatrixView, heads: Int, causalOffset: Int? = nil,
+        into output: inout [Float], outputOffset: Int = 0, outputRowStride: Int? = nil,
+        path: WeightKernelPath = .automatic, kernel: Kernel = .automatic, precision: Precision = .float32
+    ) {
         let width = query.cols
         let rowStride = outputRowStride ?? width
         precondition(key.cols == width && value.cols == width && key.rows == value.rows && width % heads == 0, "attention shapes")
@@ -18,6 +49,12 @@ public enum Attention {
         let problem = Problem(queries: query.rows, keys: key.rows, heads: heads, headDim: width / heads,
                               causalOffset: causalOffset, outputOffset: outputOffset, outputRowStride: rowStride)
         guard problem.queries > 0, problem.keys > 0 else { return }
+        if kernel == .automatic, causalOffset == nil, problem.queries > 1, problem.keys >= 64 {
+            if precision == .bfloat16, Precision.bfloat16Runs(headDim: problem.headDim) {
+                return forwardBFloat16(problem, query: query, key: key, value: value, into: &output)
+            }
+            return forwardBlocked(problem, query: query, key: key, value: value, into: &output, path: path)
+        }
         query.storage.withUnsafeBufferPointer { q in
             key.storage.withUnsafeBufferPointer { k in
                 value.storage.withUnsafeBufferPointer { v in
@@ -54,7 +91,83 @@ public enum Attention {
         let out: UnsafeMutablePointer<Float>
     }
 
-    /// Many keys (encoder, cross-attention, long caches): per head, scores = Q K^T and out = P V
+    /// Query rows per task of the blocked kernel: enough to amortise a task, few enough that the two
+    /// threads share tiny's 6 heads x 1500 frames evenly.
+    static let blockedRows = 60
+
+    /// Many queries, every key visible (the encoder): each head's keys and values packed once, then
+    /// blocks of query rows, each block's scores kept in cache (sotto_attention_rows). Measured against
+    /// sgemm + softmax + sgemm below, which writes and re-reads a [queries, keys] matrix per head.
+    private static func forwardBlocked(_ p: Problem, query: MatrixView, key: MatrixView, value: MatrixView,
+                                       into output: inout [Float], path: WeightKernelPath) {
+        let packed = AudioKeysValues(keys: key, values: value, heads: p.heads, precision: .float32)
+        let blocks = (p.queries + blockedRows - 1) / blockedRows
+        let scale = p.scale
+        query.storage.withUnsafeBufferPointer { q in
+            output.withUnsafeMutableBufferPointer { o in
+                Compute.parallelFor(p.heads * blocks) { range in
+                    var scratch = [Float](repeating: 0, count: blockedRows * packed.stride)
+                    for item in range {
+                        let (h, block) = item.quotientAndRemainder(dividingBy: blocks)
+                        let first = block * blockedRows
+                        let rows = min(blockedRows, p.queries - first)
+                        let queryStart = q.baseAddress! + query.offset + first * query.rowStride + h * p.headDim
+                        let outputStart = o.baseAddress! + p.outputOffset + first * p.outputRowStride + h * p.headDim
+                        packed.withHead(h) { head in
+                            sotto_attention_rows(&head, queryStart, query.rowStride, rows, scale, &scratch, outputStart,
+                                                 p.outputRowStride, path.rawValue)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `forwardBlocked` in bfloat16 (attention_bf16.c): each head packed once, then blocks of query rows.
+    private static func forwardBFloat16(_ p: Problem, query: MatrixView, key: MatrixView, value: MatrixView,
+                                        into output: inout [Float]) {
+        let keysCount = sotto_bf16_keys_count(p.keys, p.headDim), valuesCount = sotto_bf16_values_count(p.keys, p.headDim)
+        let perHead = keysCount + valuesCount
+        var packed = [UInt16](repeating: 0, count: p.heads * perHead)
+        key.storage.withUnsafeBufferPointer { k in
+            value.storage.withUnsafeBufferPointer { v in
+                packed.withUnsafeMutableBufferPointer { target in
+                    Compute.parallelFor(p.heads) { range in
+                        for h in range {
+                            let headKeys = target.baseAddress! + h * perHead
+                            sotto_attention_pack_bf16(k.baseAddress! + key.offset + h * p.headDim, key.rowStride,
+                                                      v.baseAddress! + value.offset + h * p.headDim, value.rowStride,
+                                                      p.keys, p.headDim, headKeys, headKeys + keysCount)
+                        }
+                    }
+                }
+            }
+        }
+        let blocks = (p.queries + blockedRows - 1) / blockedRows
+        let (scale, scratchCount) = (p.scale, sotto_attention_bf16_scratch_count(p.keys, p.headDim))
+        packed.withUnsafeBufferPointer { heads in
+            query.storage.withUnsafeBufferPointer { q in
+                output.withUnsafeMutableBufferPointer { o in
+                    Compute.parallelFor(p.heads * blocks) { range in
+                        var scratch = [Float](repeating: 0, count: scratchCount)
+                        for item in range {
+                            let (h, block) = item.quotientAndRemainder(dividingBy: blocks)
+                            let first = block * blockedRows
+                            let headKeys = heads.baseAddress! + h * perHead
+                            let ran = sotto_attention_rows_bf16(
+                                headKeys, headKeys + keysCount, p.keys, p.headDim,
+                                q.baseAddress! + query.offset + first * query.rowStride + h * p.headDim, query.rowStride,
+                                min(blockedRows, p.queries - first), scale, &scratch,
+                                o.baseAddress! + p.outputOffset + first * p.outputRowStride + h * p.headDim, p.outputRowStride)
+                            precondition(ran != 0, "bfloat16 attention ran on a CPU without it")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Many keys (causal decoder prefills, long caches): per head, scores = Q K^T and out = P V
     /// through BLAS (gemv for a single query, which skips sgemm's packing). Per head rather than all
     /// heads at once: one head's scores stay cache-sized (measured faster on the 1500-frame encoder).
     private static func forwardWithGemm(_ p: Problem, _ x: Operands) {

@@ -24,7 +24,15 @@ public struct AudioKeysValues: Sendable {
     /// `fused`: row-major `[frames, 2 * width]`, each row the frame's keys then its values, heads side
     /// by side (`width = heads * headDim`).
     public init(fused: [Float], frames: Int, heads: Int, width: Int, precision: Precision) {
-        precondition(heads > 0 && width % heads == 0 && fused.count >= frames * 2 * width, "audio keys/values shape")
+        precondition(fused.count >= frames * 2 * width, "audio keys/values shape")
+        let rows = MatrixView(fused, rows: frames, cols: 2 * width)
+        self.init(keys: rows.columns(0..<width), values: rows.columns(width..<2 * width), heads: heads, precision: precision)
+    }
+
+    /// `keys`, `values`: `[frames, width]` views, heads side by side.
+    public init(keys: MatrixView, values: MatrixView, heads: Int, precision: Precision) {
+        let (frames, width) = (keys.rows, keys.cols)
+        precondition(heads > 0 && width % heads == 0 && values.rows == frames && values.cols == width, "audio keys/values shape")
         self.precision = precision
         self.frames = frames
         self.heads = heads
@@ -33,17 +41,20 @@ public struct AudioKeysValues: Sendable {
         let perHead = headDim * stride + frames * headDim
         var laidOut = [Float](repeating: 0, count: heads * perHead)
         let (hd, stride) = (headDim, stride)
-        fused.withUnsafeBufferPointer { source in
-            laidOut.withUnsafeMutableBufferPointer { target in
-                Compute.parallelFor(heads) { range in
-                    for h in range {
-                        let keys = target.baseAddress! + h * perHead
-                        let values = keys + hd * stride
-                        for j in 0..<frames {
-                            let row = source.baseAddress! + j * 2 * width + h * hd
-                            for d in 0..<hd {
-                                keys[((j / 8) * hd + d) * 8 + j % 8] = row[d]
-                                values[j * hd + d] = row[width + d]
+        keys.storage.withUnsafeBufferPointer { k in
+            values.storage.withUnsafeBufferPointer { v in
+                laidOut.withUnsafeMutableBufferPointer { target in
+                    Compute.parallelFor(heads) { range in
+                        for h in range {
+                            let headKeys = target.baseAddress! + h * perHead
+                            let headValues = headKeys + hd * stride
+                            for j in 0..<frames {
+                                let key = k.baseAddress! + keys.offset + j * keys.rowStride + h * hd
+                                let value = v.baseAddress! + values.offset + j * values.rowStride + h * hd
+                                for d in 0..<hd {
+                                    headKeys[((j / 8) * hd + d) * 8 + j % 8] = key[d]
+                                    headValues[j * hd + d] = value[d]
+                                }
                             }
                         }
                     }

@@ -1,3 +1,4 @@
+import CSottoKernels
 import SottoTensor
 import SottoTestSupport
 import Testing
@@ -29,6 +30,89 @@ struct AttentionTests {
         let expected = Attention.forwardReference(query: q, key: k, value: v, heads: nHead, causalOffset: causalOffset)
         let label = "attention q\(queries) k\(keys) causal \(causalOffset ?? -1) heads \(nHead)x\(headDim)"
         expectClose(output, expected, label)
+    }
+
+    /// Every key visible, many queries: the blocked kernel on each path this CPU runs (score blocks of 6
+    /// rows and 2-3 key tiles, sums of 2-5 rows over 32 or 8 dimensions, 60-row tasks), and the sgemm
+    /// kernel it replaced.
+    @Test("blocked kernel matches the reference on every path",
+          arguments: [(2, 64), (7, 67), (61, 200), (130, 1500)], [(1, 8), (2, 24), (3, 11), (6, 64)])
+    func blocked(problem: (Int, Int), heads: (Int, Int)) {
+        let (queries, keys) = problem
+        let (nHead, headDim) = heads
+        guard queries * keys * nHead * headDim <= 130 * 1500 * 64 else { return }
+        let width = nHead * headDim
+        var rng = SeededGenerator(seed: UInt64(queries * 1000 + keys + headDim))
+        let stride = 3 * width + 3
+        let fused = MatrixView(rng.floats(max(queries, keys) * stride, scale: 2), rows: max(queries, keys), cols: 3 * width,
+                               rowStride: stride)
+        let q = fused.rows(0..<queries).columns(0..<width)
+        let (k, v) = (fused.rows(0..<keys).columns(width..<2 * width), fused.rows(0..<keys).columns(2 * width..<3 * width))
+        let expected = Attention.forwardReference(query: q, key: k, value: v, heads: nHead)
+        for path in WeightKernelPath.allCases where path.isSupported {
+            var output = [Float](repeating: .nan, count: queries * width)
+            Attention.forward(query: q, key: k, value: v, heads: nHead, into: &output, path: path)
+            expectClose(output, expected, "blocked attention \(path) q\(queries) k\(keys) heads \(nHead)x\(headDim)")
+        }
+        var output = [Float](repeating: .nan, count: queries * width)
+        Attention.forward(query: q, key: k, value: v, heads: nHead, into: &output, kernel: .gemm)
+        expectClose(output, expected, "sgemm attention q\(queries) k\(keys) heads \(nHead)x\(headDim)")
+    }
+
+    /// The bfloat16 kernel sums what its reference sums (the same rounded operands in double; a
+    /// probability that the float32 softmax leaves at a rounding boundary may round the other way,
+    /// one bfloat16 step of p times |v|, hence 5e-4), and stays near float32 attention: rounding to 8
+    /// significant bits moves outputs by up to about 1% of their scale. Where the CPU lacks AVX-512
+    /// BF16 the request runs float32 exactly.
+    @Test("bfloat16 kernel matches its reference and stays near float32",
+          arguments: [(2, 64), (7, 67), (61, 200), (130, 1500)], [(1, 64), (3, 128), (6, 64)])
+    func bfloat16(problem: (Int, Int), heads: (Int, Int)) {
+        let (queries, keys) = problem
+        let (nHead, headDim) = heads
+        let width = nHead * headDim
+        var rng = SeededGenerator(seed: UInt64(queries * 1000 + keys + headDim))
+        let stride = 3 * width + 3
+        let fused = MatrixView(rng.floats(max(queries, keys) * stride, scale: 2), rows: max(queries, keys), cols: 3 * width,
+                               rowStride: stride)
+        let q = fused.rows(0..<queries).columns(0..<width)
+        let (k, v) = (fused.rows(0..<keys).columns(width..<2 * width), fused.rows(0..<keys).columns(2 * width..<3 * width))
+        var output = [Float](repeating: .nan, count: queries * width)
+        Attention.forward(query: q, key: k, value: v, heads: nHead, into: &output, precision: .bfloat16)
+        let float32 = Attention.forwardReference(query: q, key: k, value: v, heads: nHead)
+        let label = "bfloat16 attention q\(queries) k\(keys) heads \(nHead)x\(headDim)"
+        guard Attention.Precision.bfloat16Runs(headDim: headDim) else {
+            expectClose(output, float32, "\(label) (float32 on this CPU)")
+            return
+        }
+        expectClose(output, bfloat16Reference(q, k, v, heads: nHead), tolerance: 5e-4, label)
+        expectClose(output, float32, tolerance: 0.05, "\(label) against float32")
+        #expect(Closeness(output, float32).maxAbsError > 1e-4, "\(label): no rounding seen, is it float32?")
+    }
+
+    /// Packs each head with the kernel's packer and sums it with the C reference.
+    private func bfloat16Reference(_ q: MatrixView, _ k: MatrixView, _ v: MatrixView, heads: Int) -> [Float] {
+        let headDim = q.cols / heads
+        var out = [Float](repeating: 0, count: q.rows * q.cols)
+        for h in 0..<heads {
+            var keys = [UInt16](repeating: 0, count: sotto_bf16_keys_count(k.rows, headDim))
+            var values = [UInt16](repeating: 0, count: sotto_bf16_values_count(k.rows, headDim))
+            var head = [Double](repeating: 0, count: q.rows * headDim)
+            k.storage.withUnsafeBufferPointer { kp in
+                v.storage.withUnsafeBufferPointer { vp in
+                    sotto_attention_pack_bf16(kp.baseAddress! + k.offset + h * headDim, k.rowStride,
+                                              vp.baseAddress! + v.offset + h * headDim, v.rowStride, k.rows, headDim,
+                                              &keys, &values)
+                }
+            }
+            q.storage.withUnsafeBufferPointer { qp in
+                sotto_attention_rows_bf16_reference(keys, values, k.rows, headDim, qp.baseAddress! + q.offset + h * headDim,
+                                                    q.rowStride, q.rows, 1 / Float(headDim).squareRoot(), &head, headDim)
+            }
+            for i in 0..<q.rows {
+                for d in 0..<headDim { out[i * q.cols + h * headDim + d] = Float(head[i * headDim + d]) }
+            }
+        }
+        return out
     }
 
     @Test("writes into a strided output at an offset")

@@ -31,6 +31,35 @@ void sotto_attention_scores(const sotto_kv_head *kv, const float *q, float scale
 /// out[d] = sum_{j < keys} p[j] * value[j][d] for d < head_dim.
 void sotto_attention_mix(const sotto_kv_head *kv, const float *p, float *out, int path);
 
+/// Many queries over one head (the encoder's self-attention, 1500 frames attending to 1500): for each
+/// of `rows` query rows (row i at q + i * q_stride), scores over every key, softmax, and the weighted
+/// sum of values into out + i * out_stride. Blocks of query rows keep their scores in cache instead of
+/// writing a [rows, keys] matrix out and reading it back. Float32 heads only (kind SOTTO_KV_F32);
+/// `scratch` holds rows * kv->stride floats.
+void sotto_attention_rows(const sotto_kv_head *kv, const float *q, ptrdiff_t q_stride, ptrdiff_t rows, float scale,
+                          float *scratch, float *out, ptrdiff_t out_stride, int path);
+
+/// The encoder's self-attention in bfloat16 (attention_bf16.c): one head's keys and values packed by
+/// sotto_attention_pack_bf16 into buffers of sotto_bf16_keys_count / sotto_bf16_values_count elements,
+/// then sotto_attention_rows_bf16 as sotto_attention_rows, with queries, keys, values and probabilities
+/// rounded to bfloat16 (scores, softmax and sums in float32). It returns 0, having done nothing, where
+/// the CPU lacks AVX-512 BF16 or head_dim is not a multiple of 64 (sotto_attention_bf16_supported).
+/// `scratch` holds sotto_attention_bf16_scratch_count floats.
+ptrdiff_t sotto_bf16_keys_count(ptrdiff_t frames, ptrdiff_t head_dim);
+ptrdiff_t sotto_bf16_values_count(ptrdiff_t frames, ptrdiff_t head_dim);
+ptrdiff_t sotto_attention_bf16_scratch_count(ptrdiff_t frames, ptrdiff_t head_dim);
+int sotto_attention_bf16_supported(ptrdiff_t head_dim);
+void sotto_attention_pack_bf16(const float *keys, ptrdiff_t key_stride, const float *values, ptrdiff_t value_stride,
+                               ptrdiff_t frames, ptrdiff_t head_dim, uint16_t *keys_out, uint16_t *values_out);
+int sotto_attention_rows_bf16(const uint16_t *keys, const uint16_t *values, ptrdiff_t frames, ptrdiff_t head_dim,
+                              const float *q, ptrdiff_t q_stride, ptrdiff_t rows, float scale, float *scratch,
+                              float *out, ptrdiff_t out_stride);
+/// The same in double precision from the same packed buffers, with the queries and probabilities
+/// rounded as the kernel rounds them (tests compare the kernel's summation with it).
+void sotto_attention_rows_bf16_reference(const uint16_t *keys, const uint16_t *values, ptrdiff_t frames,
+                                         ptrdiff_t head_dim, const float *q, ptrdiff_t q_stride, ptrdiff_t rows,
+                                         float scale, double *out, ptrdiff_t out_stride);
+
 /// Rounds n floats to IEEE half (round to nearest even; overflow gives infinity).
 void sotto_f32_to_f16(const float *x, uint16_t *out, ptrdiff_t n, int path);
 
