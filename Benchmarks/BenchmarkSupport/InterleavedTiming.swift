@@ -4,7 +4,7 @@
 import Dispatch
 import Foundation
 
-public struct InterleavedTiming {
+public struct InterleavedTiming: Sendable {
     /// Threads the benchmark computes with; with 1 every variant runs on the calling thread.
     public let threads: Int
     /// Rounds continue for about this long (at least `minimumRounds`, at most `maximumRounds`).
@@ -17,6 +17,11 @@ public struct InterleavedTiming {
         self.budgetSeconds = budgetSeconds
         self.minimumRounds = minimumRounds
         self.maximumRounds = maximumRounds
+    }
+
+    /// The same timing with rounds for about `seconds`.
+    public func budget(_ seconds: Double) -> InterleavedTiming {
+        InterleavedTiming(threads: threads, budgetSeconds: seconds, minimumRounds: minimumRounds, maximumRounds: maximumRounds)
     }
 
     /// What the numbers are, for the benchmark's header.

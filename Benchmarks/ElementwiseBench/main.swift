@@ -2,7 +2,7 @@
 // AVX2 and AVX-512 where the CPU has them) on Whisper's shapes, timed in interleaved rounds so changing
 // load on the machine affects every path alike. Ratios are against the scalar path in the same run.
 //   swift run -c release ElementwiseBench [threads]
-import Dispatch
+import BenchmarkSupport
 import Foundation
 import SottoTensor
 
@@ -10,35 +10,10 @@ let threads = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 2
 Compute.setThreads(threads)
 let paths = WeightKernelPath.allCases.filter { $0 != .automatic && $0.isSupported }
 
-/// With one thread every variant runs on the calling thread, so its CPU time is measured: on a machine
-/// shared with other work that is far steadier than wall time. With more threads, wall time.
-func nowNanoseconds() -> UInt64 {
-    guard threads == 1 else { return DispatchTime.now().uptimeNanoseconds }
-    var time = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}
-
-/// Median milliseconds of each variant over interleaved rounds (after a warm-up round), about `budgetSeconds`.
-func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 1) -> [Double] {
-    for variant in variants { variant() }
-    var samples = [[Double]](repeating: [], count: variants.count)
-    let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(budgetSeconds * 1e9)
-    while samples[0].count < 5 || (DispatchTime.now().uptimeNanoseconds < deadline && samples[0].count < 500) {
-        // A new order each round, so no variant always follows the same one (whose cache footprint
-        // would bias it).
-        for i in variants.indices.shuffled() {
-            let variant = variants[i]
-            let start = nowNanoseconds()
-            variant()
-            samples[i].append(Double(nowNanoseconds() - start) / 1e6)
-        }
-    }
-    return samples.map { $0.sorted()[$0.count / 2] }
-}
+let timing = InterleavedTiming(threads: threads, budgetSeconds: 1, maximumRounds: 500)
 
 func report(_ what: String, elements: Int, _ run: @escaping (WeightKernelPath) -> Void) {
-    let times = medianMilliseconds(paths.map { path in { run(path) } })
+    let times = timing.medianMilliseconds(paths.map { path in { run(path) } })
     for (path, ms) in zip(paths, times) {
         let rate = Double(elements) / (ms / 1e3) / 1e9
         print(String(format: "| %@ | %@ | %.4f | %.2f | %.2fx |", what, path.description, ms, rate, times[0] / ms))
@@ -52,7 +27,7 @@ func randomFloats(_ count: Int, scale: Float) -> [Float] {
 
 print("ElementwiseBench: \(threads) threads, paths \(paths.map(\.description).joined(separator: ", ")), CPU path \(Compute.cpuPath)")
 print("CPU: \(CPUReport.current().summary)")
-print("times: median ms, \(threads == 1 ? "CPU time of the one thread" : "wall time")")
+print("times: median ms, \(timing.clockDescription)")
 print("| operation [shape] | path | ms (median) | G elements/s | vs scalar |")
 print("|---|---|---:|---:|---:|")
 // Encoder self-attention: one head's [1500, 1500] scores; decoding: one head's 1500 audio frames.

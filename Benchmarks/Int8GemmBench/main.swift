@@ -2,6 +2,7 @@
 // int8 GEMM, on Whisper tiny.en / base layer shapes. Every time is a median over repeats in this run;
 // ratios are baseline time / path time (above 1: faster than float32).
 //   swift run -c release Int8GemmBench [threads] [rows,rows,...]
+import BenchmarkSupport
 import Foundation
 import SottoTensor
 
@@ -25,40 +26,9 @@ let dnnlGemm: GemmS8S8S32? = ["libdnnl.so.2", "libdnnl.so.3", "libdnnl.so"].lazy
     return unsafeBitCast(symbol, to: GemmS8S8S32.self)
 }.first
 
-/// Median wall time in milliseconds of `body`, repeated for about `budgetSeconds` (5...300 runs).
-func medianMilliseconds(budgetSeconds: Double = 0.4, _ body: () -> Void) -> Double {
-    withoutActuallyEscaping(body) { medianMilliseconds([$0], budgetSeconds: budgetSeconds)[0] }
-}
+let timing = InterleavedTiming(threads: threads, budgetSeconds: 0.4)
 
-/// With one thread every variant runs on the calling thread, so its CPU time is measured: on a machine
-/// shared with other work that is far steadier than wall time. With more threads, wall time.
-func nowNanoseconds() -> UInt64 {
-    guard threads == 1 else { return DispatchTime.now().uptimeNanoseconds }
-    var time = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}
-
-/// Median milliseconds of each variant, timed in interleaved rounds after a warm-up round, so that
-/// changing load on a shared machine affects every variant alike.
-func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 0.4) -> [Double] {
-    for variant in variants { variant() }
-    var samples = [[Double]](repeating: [], count: variants.count)
-    let start = DispatchTime.now().uptimeNanoseconds
-    while samples[0].count < 300 && (samples[0].count < 5 || Double(DispatchTime.now().uptimeNanoseconds - start) < budgetSeconds * 1e9) {
-        // A new order each round, so no variant always follows the same one (whose cache footprint
-        // would bias it).
-        for i in variants.indices.shuffled() {
-            let variant = variants[i]
-            let t0 = nowNanoseconds()
-            variant()
-            samples[i].append(Double(nowNanoseconds() - t0) / 1e6)
-        }
-    }
-    return samples.map { $0.sorted()[$0.count / 2] }
-}
-
-/// The "model name" line of /proc/cpuinfo, so a pasted table names its machine.
+/// One product: the model it comes from and its shape.
 struct Shape {
     let model: String
     let rows: Int
@@ -82,7 +52,7 @@ func measure(_ shape: Shape) -> String {
 
     var avx2Output = output
     // float32 BLAS, our int8 path and the same product on the AVX2 kernels (the baseline for the wider paths).
-    let times = medianMilliseconds([
+    let times = timing.budget(1).medianMilliseconds([
         { Gemm.linear(input, rows: m, weight: floatWeight, bias: bias, into: &output) },
         {
             Int8Gemm.linear(input, rows: m, weights: weights, weightScales: weightScales, outFeatures: n, inFeatures: k,
@@ -92,19 +62,19 @@ func measure(_ shape: Shape) -> String {
             Int8Gemm.linear(input, rows: m, weights: weights, weightScales: weightScales, outFeatures: n, inFeatures: k,
                             bias: bias, staticScale: nil, scratch: &scratch, path: .avx2, into: &avx2Output)
         },
-    ], budgetSeconds: 1)
+    ])
     let (float32, int8, avx2) = (times[0], times[1], times[2])
     let ours = output
     precondition(ours == avx2Output, "int8 paths disagree")
     var (qa, aScales) = ([Int8](), [Float]())
-    let quantize = medianMilliseconds {
+    let quantize = timing.medianMilliseconds {
         Int8Gemm.quantizeActivations(input, rows: m, cols: k, staticScale: nil, into: &qa, scales: &aScales)
     }
     var dnnlCell = "n/a | n/a"
     if let dnnlGemm {
         var sums = [Int32](repeating: 0, count: m * n)
         let offset: [Int32] = [0]
-        let dnnl = medianMilliseconds {
+        let dnnl = timing.medianMilliseconds {
             Int8Gemm.quantizeActivations(input, rows: m, cols: k, staticScale: nil, into: &qa, scales: &aScales)
             // C [m, n] = A [m, k] x B^T, B = weights [n, k] row-major.
             _ = dnnlGemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "F")), Int64(m), Int64(n), Int64(k), 1,
@@ -136,7 +106,7 @@ let layers: [(String, Int, Int)] = [
 ]
 print("threads \(threads), int8 kernels: \(Int8KernelPath.automatic.resolved), oneDNN: \(dnnlGemm == nil ? "not found" : "dnnl_gemm_s8s8s32")")
 print("CPU: \(CPUReport.current().summary)")
-print("times: median ms (GFLOPS-equivalent), \(threads == 1 ? "CPU time of the one thread" : "wall time"); int8 includes activation quantization; oneDNN = quantize + gemm_s8s8s32 + rescale")
+print("times: median ms (GFLOPS-equivalent), \(timing.clockDescription); int8 includes activation quantization; oneDNN = quantize + gemm_s8s8s32 + rescale")
 print("| model | rows | k | n | float32 sgemm/sgemv | int8 (ours) | int8 speedup | int8 AVX2 kernels | ours vs AVX2 | quantize only | oneDNN int8 | oneDNN speedup |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 let rowCounts = CommandLine.arguments.dropFirst(2).first.map { $0.split(separator: ",").compactMap { Int($0) } } ?? [1, 5, 1500]

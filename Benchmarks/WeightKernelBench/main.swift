@@ -2,18 +2,12 @@
 // is sgemv for one row and sgemm otherwise) in the same run, with two threads (or `threads`; with one,
 // the calling thread's CPU time is measured, steadier on a machine shared with other work).
 // Run: swift run -c release WeightKernelBench [outFeatures [inputRows [threads]]]  (optional filters)
-import Dispatch
+import BenchmarkSupport
 import Foundation
 import SottoTensor
 
 let threads = CommandLine.arguments.dropFirst(3).first.flatMap(Int.init) ?? 2
 
-func nowNanoseconds() -> UInt64 {
-    guard threads == 1 else { return DispatchTime.now().uptimeNanoseconds }
-    var time = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-}
 let encodings: [WeightEncoding] = [
     .float16, .int8Channel, .int8Block(size: 32), .int4Block(size: 32, zeroPoint: false),
     .int4Block(size: 128, zeroPoint: false), .int4Block(size: 32, zeroPoint: true), .int4Block(size: 128, zeroPoint: true),
@@ -27,24 +21,7 @@ let cases: [(shape: (Int, Int, String), inputRows: [Int])] = [
     ((2048, 512, "base fc1"), [1, 5]),
 ]
 
-/// Median milliseconds of each variant, timed in interleaved rounds (after a warm-up round) so that
-/// changing load on the machine affects every variant alike. Rounds fill about `budgetSeconds`.
-func medianMilliseconds(_ variants: [() -> Void], budgetSeconds: Double = 1.5) -> [Double] {
-    for variant in variants { variant() }
-    var samples = [[Double]](repeating: [], count: variants.count)
-    let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(budgetSeconds * 1e9)
-    while samples[0].count < 5 || (DispatchTime.now().uptimeNanoseconds < deadline && samples[0].count < 200) {
-        // A new order each round, so no variant always follows the same one (whose cache footprint
-        // would bias it).
-        for i in variants.indices.shuffled() {
-            let variant = variants[i]
-            let start = nowNanoseconds()
-            variant()
-            samples[i].append(Double(nowNanoseconds() - start) / 1e6)
-        }
-    }
-    return samples.map { $0.sorted()[$0.count / 2] }
-}
+let timing = InterleavedTiming(threads: threads, budgetSeconds: 1.5, maximumRounds: 200)
 
 func format(_ x: Double, _ digits: Int) -> String {
     let scale = (0..<digits).reduce(1.0) { acc, _ in acc * 10 }
@@ -73,7 +50,7 @@ for (shape, inputRowCounts) in cases where arguments.isEmpty || arguments[0] == 
         let variants: [() -> Void] = [{ Gemm.linear(input, rows: inputRows, weight: tensor, bias: bias, into: &output) }]
             + matrices.map { matrix in { matrix.linear(input, rows: inputRows, bias: bias, into: &output) } }
             + (widerThanAVX2 ? matrices.map { matrix in { matrix.linear(input, rows: inputRows, bias: bias, into: &output, path: .avx2) } } : [])
-        let times = medianMilliseconds(variants)
+        let times = timing.medianMilliseconds(variants)
         let avx2Times = Array(times.dropFirst(1 + matrices.count))
         let label = "[\(outFeatures), \(inFeatures)] \(what)"
         print("| \(label) | \(inputRows) | f32 (BLAS) | \(format(times[0], 3)) | 1.0 |")
