@@ -1,13 +1,11 @@
 import Foundation
+import SottoTensor
 
 /// Numerically stable log-softmax and friends over one row of logits.
 package enum LogProbabilities {
     package static func logSoftmax(_ logits: [Float]) -> [Float] {
-        let maxLogit = logits.max() ?? 0
-        guard maxLogit > -.infinity else { return logits }
-        var sum: Double = 0
-        for value in logits { sum += Double(expf(value - maxLogit)) }
-        let logNorm = maxLogit + Float(log(sum))
+        let logNorm = Softmax.logNormalizer(logits)
+        guard logNorm > -.infinity else { return logits }
         return logits.map { $0 - logNorm }
     }
 

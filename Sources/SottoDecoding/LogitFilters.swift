@@ -67,12 +67,14 @@ package struct ApplyTimestampRules: LogitFilter {
         forceTimestampWhenLikelier(&logits)
     }
 
+    /// Whisper compares the log-probability mass of all timestamps with the likeliest text token; both
+    /// sides share the softmax's normalizer, so logits compare the same without a log-softmax over
+    /// the whole vocabulary (once per step, 51,865 exponentials).
     private func forceTimestampWhenLikelier(_ logits: inout [Float]) {
         let timestampBegin = special.timestampBegin
-        let logprobs = LogProbabilities.logSoftmax(logits)
-        let timestampLogprob = LogProbabilities.logSumExp(logprobs[timestampBegin...])
-        let maxTextLogprob = logprobs[..<timestampBegin].max() ?? -.infinity
-        if timestampLogprob > maxTextLogprob {
+        let timestampLogit = LogProbabilities.logSumExp(logits[timestampBegin...])
+        let maxTextLogit = logits[..<timestampBegin].max() ?? -.infinity
+        if timestampLogit > maxTextLogit {
             mask(&logits, 0..<timestampBegin)
         }
     }

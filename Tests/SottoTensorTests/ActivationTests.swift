@@ -1,3 +1,4 @@
+import Foundation
 import SottoTensor
 import SottoTestSupport
 import Testing
@@ -55,6 +56,20 @@ struct ActivationTests {
             #expect(stride(from: 1, to: cols, by: 2).allSatisfy { y[$0] == 0 }, "path \(path)")
             expectClose(y, expected, tolerance: 1e-6, "masked softmax \(cols) path \(path)")
         }
+    }
+
+    /// A decoding step's log-softmax normalizer, with masked (-infinity) logits as the timestamp rules
+    /// leave them, against a double-precision log-sum-exp.
+    @Test("log normalizer matches log-sum-exp", arguments: [1, 7, 9, 51_865])
+    func logNormalizer(count: Int) {
+        var rng = SeededGenerator(seed: UInt64(count))
+        var logits = rng.floats(count, scale: 30)
+        for i in stride(from: 1, to: count, by: 3) { logits[i] = -.infinity }
+        let maximum = Double(logits.max()!)
+        let expected = maximum + Foundation.log(logits.reduce(0.0) { $0 + Foundation.exp(Double($1) - maximum) })
+        #expect(abs(Double(Softmax.logNormalizer(logits)) - expected) <= 1e-5 * max(1, abs(expected)))
+        #expect(Softmax.logNormalizer([-.infinity, -.infinity]) == -.infinity)
+        #expect(Softmax.logNormalizer([]) == -.infinity)
     }
 
     @Test("the log names the activation paths that ran")
