@@ -21,6 +21,8 @@ public struct TranscriptionSession: Sendable {
     private var encoded: EncoderOutput?
     /// The decode of `encoded` under way, when it is stepped a token at a time (`SessionBatch`).
     var window: FallbackDecoding?
+    /// Times each window's words after its decode (`wordTimestamps` only).
+    private let wordTimestamps: WordTimestamps?
 
     /// Computes the log-mel spectrogram and resolves the language (one encoder pass when it must
     /// be detected); no window is decoded yet.
@@ -42,6 +44,7 @@ public struct TranscriptionSession: Sendable {
         prompter = PromptBuilder(tokenizer: transcriber.tokenizer, options: decoding,
                                  textContext: transcriber.model.dims.nTextCtx)
         try prompter.check()
+        wordTimestamps = options.wordTimestamps ? try Self.makeWordTimestamps(transcriber, options.wordTiming) : nil
         let tokenizer = transcriber.tokenizer
         run = LongFormRun(initialPrompt: options.initialPrompt.map { tokenizer.encode(" " + $0.trimmingWhitespace()) } ?? [])
         self.timings = timings
@@ -110,15 +113,42 @@ public struct TranscriptionSession: Sendable {
     mutating func finishWindowDecode() -> ArraySlice<Segment> {
         guard let window, let result = window.outcome else { preconditionFailure("finishWindowDecode before the window finished") }
         let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
+        let audio = encoded
         self.window = nil
         encoded = nil
         timings.fallbacks += window.fallbacks
         timings.decodedTokens += result.tokens.count + 1
         let before = run.segments.count
+        var wordTimer: WindowWordTimer?
+        if let wordTimestamps, let audio {
+            let sotSequence = transcriber.tokenizer.sotSequence(language: decoding.language, task: decoding.task)
+            wordTimer = WindowWordTimer(timestamps: wordTimestamps, audio: audio, sotSequence: sotSequence, language: language)
+        }
+        // Word timing is one more decoder pass per window: it counts as decoding time.
+        let acceptStart = ContinuousClock.now
         run.accept(result, segmentFrames: segmentFrames, options: options,
                    splitter: SegmentSplitter(timestampBegin: transcriber.tokenizer.special.timestampBegin),
-                   tokenizer: transcriber.tokenizer)
+                   tokenizer: transcriber.tokenizer, wordTimer: wordTimer)
+        if wordTimer != nil { timings.decodeSeconds += acceptStart.duration(to: .now).seconds }
         return run.segments[before...]
+    }
+
+    /// Word timing for `transcriber`'s model; a model without usable alignment heads is refused
+    /// here, before any window runs.
+    private static func makeWordTimestamps(_ transcriber: Transcriber, _ options: WordTimestampOptions) throws -> WordTimestamps {
+        let model = transcriber.model
+        let name = model.directory.lastPathComponent
+        guard !model.config.alignmentHeads.isEmpty else {
+            throw DecodingError.noAlignmentHeads(model: name, reason: "lists none (config.json has no alignment_heads)")
+        }
+        let heads = model.alignmentHeads
+        guard heads.count == model.config.alignmentHeads.count,
+              heads.allSatisfy({ (0..<model.dims.nTextLayer).contains($0.layer) && (0..<model.dims.nTextHead).contains($0.head) }) else {
+            throw DecodingError.noAlignmentHeads(
+                model: name, reason: "lists \(model.config.alignmentHeads) outside its \(model.dims.nTextLayer) layers x \(model.dims.nTextHead) heads")
+        }
+        let alignment = WordAlignment(model: model, tokenizer: transcriber.tokenizer, heads: heads)
+        return WordTimestamps(alignment: alignment, options: options, eot: transcriber.tokenizer.special.eot)
     }
 
     /// The transcript so far (the whole one once `isFinished`).

@@ -81,7 +81,8 @@ package struct AudioRoutes: Sendable {
 
     private func render(_ result: TranscriptionResult, _ transcription: TranscriptionRequest) throws -> Response {
         if transcription.stream { return EventStream.response(cached: result) }
-        let body = try ResponseRenderer.body(result, format: transcription.format, task: transcription.task)
+        let body = try ResponseRenderer.body(result, format: transcription.format, task: transcription.task,
+                                             granularities: transcription.granularities)
         return Response(status: .ok, headers: [.contentType: ResponseRenderer.contentType(transcription.format)],
                         body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
