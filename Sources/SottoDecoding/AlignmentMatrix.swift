@@ -30,7 +30,7 @@ package enum AlignmentMatrix {
     }
 
     /// Each token's scores over the first `frames` audio positions, softmaxed: `[tokens, frames]`.
-    static func softmax(_ scores: [Float], tokens: Int, totalFrames: Int, frames: Int) -> [Float] {
+    package static func softmax(_ scores: [Float], tokens: Int, totalFrames: Int, frames: Int) -> [Float] {
         var out = [Float](repeating: 0, count: tokens * frames)
         for t in 0..<tokens {
             let row = scores[(t * totalFrames)..<(t * totalFrames + frames)]
@@ -49,7 +49,7 @@ package enum AlignmentMatrix {
     /// Per audio position, `(w - mean) / std` over tokens with the population deviation (torch's
     /// `std_mean(unbiased=False)`). A column with no spread becomes zeros, where the references
     /// would divide 0 by 0.
-    static func standardize(_ w: inout [Float], tokens: Int, frames: Int) {
+    package static func standardize(_ w: inout [Float], tokens: Int, frames: Int) {
         for f in 0..<frames {
             var sum: Float = 0
             for t in 0..<tokens { sum += w[t * frames + f] }
@@ -64,7 +64,7 @@ package enum AlignmentMatrix {
     /// Median of each `width` window along every row, the row mirrored at its ends without repeating
     /// the edge (torch's `reflect` padding). Rows no longer than `width / 2` pass through unchanged,
     /// as in CTranslate2 (reflection needs more).
-    static func medianFilter(_ x: [Float], rows: Int, columns: Int, width: Int) -> [Float] {
+    package static func medianFilter(_ x: [Float], rows: Int, columns: Int, width: Int) -> [Float] {
         precondition(width > 0 && width % 2 == 1, "median filter width must be odd")
         let half = width / 2
         guard columns > half else { return x }

@@ -11,6 +11,12 @@ package struct SegmentSplitter {
         package var start: Double
         package var end: Double
         package var tokens: [Int]
+
+        package init(start: Double, end: Double, tokens: [Int]) {
+            self.start = start
+            self.end = end
+            self.tokens = tokens
+        }
     }
 
     package struct Split: Equatable {

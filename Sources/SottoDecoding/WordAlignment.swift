@@ -25,6 +25,14 @@ package struct AlignedWord: Equatable, Sendable {
     package var start: Double
     package var end: Double
     package var probability: Double
+
+    package init(word: String, tokens: [Int], start: Double, end: Double, probability: Double) {
+        self.word = word
+        self.tokens = tokens
+        self.start = start
+        self.end = end
+        self.probability = probability
+    }
 }
 
 /// Times the words of one window's text against its audio (openai/whisper timing.py
@@ -47,12 +55,12 @@ package struct WordAlignment {
     /// hold audio; `sotSequence` is the window's start-of-transcript sequence (no previous text).
     package func align(textTokens: [Int], sotSequence: [Int], audio: EncoderOutput, segmentFrames: Int,
                        language: String) -> [AlignedWord] {
-        guard !textTokens.isEmpty else { return [] }
+        // The encoder's stride-2 convolution: one audio position per 2 mel frames.
+        let frames = min(segmentFrames / AudioTiming.framesPerTimestampToken, audio.frames)
+        guard !textTokens.isEmpty, frames > 0 else { return [] }
         let special = tokenizer.special
         let tokens = sotSequence + [special.noTimestamps] + textTokens + [special.eot]
         let captured = model.crossAttentionScores(tokens: tokens, audio: audio, heads: heads)
-        // The encoder's stride-2 convolution: one audio position per 2 mel frames.
-        let frames = min(segmentFrames / AudioTiming.framesPerTimestampToken, captured.frames)
         // Rows from <|notimestamps|> up to the last text token: each row's attention says where the
         // next token is heard.
         let rows = sotSequence.count..<(tokens.count - 1)
@@ -67,7 +75,7 @@ package struct WordAlignment {
 
     /// Probability of each text token given the tokens before it, over text tokens only (softmax
     /// below end-of-text, as both references).
-    static func tokenProbabilities(_ logits: [[Float]], textTokens: [Int], offset: Int, eot: Int) -> [Double] {
+    package static func tokenProbabilities(_ logits: [[Float]], textTokens: [Int], offset: Int, eot: Int) -> [Double] {
         textTokens.enumerated().map { t, token in
             let row = logits[offset + t][0..<eot]
             let maximum = row.max() ?? 0
@@ -79,7 +87,7 @@ package struct WordAlignment {
     /// Word start and end times from the path: the audio position of each token is where the path
     /// first enters its row (a "jump"); `words` ends with the end-of-text word, which only closes
     /// the last real word.
-    static func timeWords(_ words: [(word: String, tokens: [Int])], path: [DynamicTimeWarping.Step],
+    package static func timeWords(_ words: [(word: String, tokens: [Int])], path: [DynamicTimeWarping.Step],
                           probabilities: [Double]) -> [AlignedWord] {
         guard words.count > 1 else { return [] }
         var jumpSeconds: [Double] = []

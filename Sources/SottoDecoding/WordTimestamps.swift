@@ -62,7 +62,7 @@ package struct WordTimestamps {
     }
 
     /// The first word after a pause, and the second, may not stretch back into the silence.
-    static func clampAfterPause(_ words: inout [WordTiming], lastSpeechSeconds: Double, median: Double, max maxSeconds: Double) {
+    package static func clampAfterPause(_ words: inout [WordTiming], lastSpeechSeconds: Double, median: Double, max maxSeconds: Double) {
         let long = words[0].end - words[0].start > maxSeconds
             || (words.count > 1 && words[1].end - words[0].start > maxSeconds * 2)
         guard words[0].end - lastSpeechSeconds > median * 4 && long else { return }
@@ -76,7 +76,7 @@ package struct WordTimestamps {
 
     /// A segment takes its first word's start and last word's end, unless that word runs more than
     /// half a second past the segment's own timestamp; then the word is cut to the segment instead.
-    static func reconcile(_ piece: inout SegmentSplitter.Piece, _ words: inout [WordTiming], median: Double) {
+    package static func reconcile(_ piece: inout SegmentSplitter.Piece, _ words: inout [WordTiming], median: Double) {
         if piece.start < words[0].end && piece.start - 0.5 > words[0].start {
             words[0].start = Swift.max(0, Swift.min(words[0].end - median, piece.start))
         } else {
@@ -91,5 +91,5 @@ package struct WordTimestamps {
     }
 
     /// Python's `round(x, 2)` for the sums of 20 ms steps and 10 ms offsets rounded here.
-    static func round2(_ seconds: Double) -> Double { (seconds * 100).rounded(.toNearestOrEven) / 100 }
+    package static func round2(_ seconds: Double) -> Double { (seconds * 100).rounded(.toNearestOrEven) / 100 }
 }

@@ -1,4 +1,4 @@
-@testable import SottoDecoding
+import SottoDecoding
 import Testing
 
 @Suite struct DynamicTimeWarpingTests {
