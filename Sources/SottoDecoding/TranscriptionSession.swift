@@ -27,14 +27,22 @@ public struct TranscriptionSession: Sendable {
     /// Computes the log-mel spectrogram and resolves the language (one encoder pass when it must
     /// be detected); no window is decoded yet.
     init(transcriber: Transcriber, samples: [Float], options: TranscriptionOptions) throws {
+        try self.init(transcriber: transcriber, audio: transcriber.prepare(samples: samples), options: options)
+    }
+
+    /// Resolves the language of audio whose log-mel is already computed; no window is decoded yet.
+    init(transcriber: Transcriber, audio: PreparedAudio, options: TranscriptionOptions) throws {
+        guard audio.features.nMels == transcriber.model.dims.nMels else {
+            throw DecodingError.invalidOption(
+                "audio prepared with \(audio.features.nMels) mel bands for a model that reads \(transcriber.model.dims.nMels)")
+        }
         self.transcriber = transcriber
         self.options = try options.validated()
         var timings = TranscriptionTimings()
-        let melStart = ContinuousClock.now
-        features = LogMelSpectrogram(nMels: transcriber.model.dims.nMels).compute(samples)
-        timings.melSeconds = melStart.duration(to: .now).seconds
+        timings.melSeconds = audio.melSeconds
+        features = audio.features
         contentFrames = max(features.nFrames - 1, 0)
-        durationSeconds = Double(samples.count) / Double(AudioTiming.sampleRateHz)
+        durationSeconds = audio.durationSeconds
         let detected = try transcriber.resolveLanguage(options: options.decoding, features: features, timings: &timings)
         language = detected.language
         languageProbability = detected.probability
@@ -87,6 +95,13 @@ public struct TranscriptionSession: Sendable {
         }
         timings.decodeSeconds += decodeStart.duration(to: .now).seconds
         return finishWindowDecode()
+    }
+
+    /// Decoder rows each decoding step of this session runs: its window's rows (beam size, or
+    /// best-of while sampling) or, before the window starts, those of the first temperature.
+    public var decodingRows: Int {
+        if let window { return window.state.batchSize }
+        return options.temperatures[0] == 0 ? decoding.beamSize : decoding.bestOf
     }
 
     /// True when the next window is encoded and its turns are decoding steps (`SessionBatch`
