@@ -13,7 +13,7 @@ from test_server import JFK, JFK_WORDS, ROOT, Server  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
 def browser():
@@ -42,6 +42,14 @@ def main():
         stats = driver.find_element(By.ID, "stats").text
         assert " s · real-time factor " in stats, stats
         print(f"page: {len(segments)} segments rendered, '{stats}': ok")
+        # Words: verbose_json with word timestamps, each word's times in its title (shown on hover).
+        Select(driver.find_element(By.ID, "format")).select_by_value("words")
+        driver.find_element(By.ID, "run").click()
+        WebDriverWait(driver, 300).until(lambda d: d.find_element(By.ID, "stats").get_attribute("data-done"))
+        words = driver.find_elements(By.CSS_SELECTOR, "#segments .word")
+        assert JFK_WORDS in " ".join(w.text for w in words).lower(), [w.text for w in words]
+        assert all(" → " in w.get_attribute("title") for w in words), [w.get_attribute("title") for w in words]
+        print(f"page: {len(words)} words with their times: ok")
         if "--screenshot" in sys.argv:
             path = os.path.join(ROOT, "docs", "serving-page.png")
             driver.save_screenshot(path)

@@ -163,6 +163,29 @@ def test_openai_client(server):
     print(f"openai client: json, text, srt, vtt, verbose_json, stream ({len(kinds) - 1} deltas): ok")
 
 
+def test_word_timestamps(server):
+    """timestamp_granularities=["word"] through the openai client and raw HTTP."""
+    client = server.client()
+    with open(JFK, "rb") as f:
+        verbose = client.audio.transcriptions.create(
+            model="tiny.en", file=f, response_format="verbose_json", timestamp_granularities=["word"])
+    words = verbose.words
+    assert words and JFK_WORDS in " ".join(w.word for w in words).lower(), words
+    assert all(0 <= w.start <= w.end <= verbose.duration for w in words), words
+    assert [w.start for w in words] == sorted(w.start for w in words), words
+    assert not getattr(verbose, "segments", None), "segments sent though only words were asked for"
+    status, body = post(server, JFK, fields=[("response_format", "verbose_json"),
+                                             ("timestamp_granularities[]", "word"),
+                                             ("timestamp_granularities[]", "segment")])
+    both = json.loads(body)
+    assert status == 200 and len(both["words"]) == len(words) and both["segments"], (status, body[:500])
+    assert all(set(w) == {"word", "start", "end"} for w in both["words"]), both["words"][:3]
+    assert [w["word"] for w in both["words"]] == [w.word for w in words]
+    status, body = post(server, JFK, fields=[("timestamp_granularities[]", "word")])
+    assert status == 400 and json.loads(body)["error"]["param"] == "timestamp_granularities[]", (status, body)
+    print(f"word timestamps: {len(words)} words (openai client, raw HTTP with segments), 400 without verbose_json: ok")
+
+
 def test_openai_client_errors(server):
     client = server.client()
     with open(JFK, "rb") as f:
@@ -282,6 +305,7 @@ def main():
         server = Server()
         try:
             test_openai_client(server)
+            test_word_timestamps(server)
             test_openai_client_errors(server)
             test_fairness_and_cache(server, long_path)
             test_disconnect_cancels(server, long_path)

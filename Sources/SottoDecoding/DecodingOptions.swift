@@ -53,6 +53,8 @@ public enum DecodingError: Error, CustomStringConvertible, Equatable {
     case unknownLanguage(String)
     case languageNotSupported(model: String, language: String)
     case promptTooLong(tokens: Int, limit: Int)
+    /// Word timestamps need the model's alignment heads (config.json `alignment_heads`).
+    case noAlignmentHeads(model: String, reason: String)
 
     public var description: String {
         switch self {
@@ -62,6 +64,8 @@ public enum DecodingError: Error, CustomStringConvertible, Equatable {
             return "the \(model) model is English-only and cannot use language '\(language)' or translate"
         case .promptTooLong(let tokens, let limit):
             return "the prompt has \(tokens) tokens; the model's text context holds \(limit)"
+        case .noAlignmentHeads(let model, let reason):
+            return "word timestamps need the model's alignment heads, and \(model) \(reason)"
         }
     }
 }

@@ -11,12 +11,20 @@ package struct SegmentSplitter {
         package var start: Double
         package var end: Double
         package var tokens: [Int]
+
+        package init(start: Double, end: Double, tokens: [Int]) {
+            self.start = start
+            self.end = end
+            self.tokens = tokens
+        }
     }
 
     package struct Split: Equatable {
         package var pieces: [Piece]
         /// Frame where the next window starts.
         package var nextSeekFrames: Int
+        /// The window ended on a lone timestamp: no speech after it (word timing keeps the seek then).
+        package var singleTimestampEnding = false
     }
 
     package func split(tokens: [Int], seekFrames: Int, segmentFrames: Int) -> Split {
@@ -33,7 +41,7 @@ package struct SegmentSplitter {
                 duration = seconds(last)
             }
             return Split(pieces: [Piece(start: timeOffset, end: timeOffset + duration, tokens: tokens)],
-                         nextSeekFrames: seekFrames + segmentFrames)
+                         nextSeekFrames: seekFrames + segmentFrames, singleTimestampEnding: singleTimestampEnding)
         }
         var slices = consecutive
         if singleTimestampEnding { slices.append(tokens.count) }
@@ -47,7 +55,7 @@ package struct SegmentSplitter {
         }
         if singleTimestampEnding {
             // A lone timestamp at the end means no speech after it: take the whole window.
-            return Split(pieces: pieces, nextSeekFrames: seekFrames + segmentFrames)
+            return Split(pieces: pieces, nextSeekFrames: seekFrames + segmentFrames, singleTimestampEnding: true)
         }
         // Drop the unfinished tail and start the next window at the last closed timestamp.
         let lastTimestampIndex = tokens[lastSlice - 1] - timestampBegin

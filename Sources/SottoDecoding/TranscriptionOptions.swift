@@ -18,6 +18,12 @@ public struct TranscriptionOptions: Sendable, Codable, Equatable {
     public var promptResetOnTemperature = 0.5
     /// Text to condition the first window on (names, spelling, style).
     public var initialPrompt: String?
+    /// Time every word (one more decoder pass per window over its text; the model needs
+    /// `alignment_heads`). Segment times then follow their words, and the next window starts
+    /// after the last word, as in openai/whisper and faster-whisper.
+    public var wordTimestamps = false
+    /// How words are cut when `wordTimestamps` is on.
+    public var wordTiming = WordTimestampOptions()
 
     public init() {}
 

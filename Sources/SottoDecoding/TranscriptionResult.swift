@@ -11,9 +11,12 @@ public struct Segment: Sendable, Codable, Equatable {
     public var avgLogprob: Double
     public var compressionRatio: Double
     public var noSpeechProb: Double
+    /// The segment's words with their times, when word timestamps were asked for.
+    public var words: [WordTiming]?
 
     public init(id: Int, seekFrames: Int, start: Double, end: Double, text: String, tokens: [Int],
-                temperature: Double, avgLogprob: Double, compressionRatio: Double, noSpeechProb: Double) {
+                temperature: Double, avgLogprob: Double, compressionRatio: Double, noSpeechProb: Double,
+                words: [WordTiming]? = nil) {
         self.id = id
         self.seekFrames = seekFrames
         self.start = start
@@ -24,10 +27,11 @@ public struct Segment: Sendable, Codable, Equatable {
         self.avgLogprob = avgLogprob
         self.compressionRatio = compressionRatio
         self.noSpeechProb = noSpeechProb
+        self.words = words
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, start, end, text, tokens, temperature
+        case id, start, end, text, tokens, temperature, words
         case seekFrames = "seek"
         case avgLogprob = "avg_logprob"
         case compressionRatio = "compression_ratio"

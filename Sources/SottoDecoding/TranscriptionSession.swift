@@ -21,18 +21,28 @@ public struct TranscriptionSession: Sendable {
     private var encoded: EncoderOutput?
     /// The decode of `encoded` under way, when it is stepped a token at a time (`SessionBatch`).
     var window: FallbackDecoding?
+    /// Times each window's words after its decode (`wordTimestamps` only).
+    private let wordTimestamps: WordTimestamps?
 
     /// Computes the log-mel spectrogram and resolves the language (one encoder pass when it must
     /// be detected); no window is decoded yet.
     init(transcriber: Transcriber, samples: [Float], options: TranscriptionOptions) throws {
+        try self.init(transcriber: transcriber, audio: transcriber.prepare(samples: samples), options: options)
+    }
+
+    /// Resolves the language of audio whose log-mel is already computed; no window is decoded yet.
+    init(transcriber: Transcriber, audio: PreparedAudio, options: TranscriptionOptions) throws {
+        guard audio.features.nMels == transcriber.model.dims.nMels else {
+            throw DecodingError.invalidOption(
+                "audio prepared with \(audio.features.nMels) mel bands for a model that reads \(transcriber.model.dims.nMels)")
+        }
         self.transcriber = transcriber
         self.options = try options.validated()
         var timings = TranscriptionTimings()
-        let melStart = ContinuousClock.now
-        features = LogMelSpectrogram(nMels: transcriber.model.dims.nMels).compute(samples)
-        timings.melSeconds = melStart.duration(to: .now).seconds
+        timings.melSeconds = audio.melSeconds
+        features = audio.features
         contentFrames = max(features.nFrames - 1, 0)
-        durationSeconds = Double(samples.count) / Double(AudioTiming.sampleRateHz)
+        durationSeconds = audio.durationSeconds
         let detected = try transcriber.resolveLanguage(options: options.decoding, features: features, timings: &timings)
         language = detected.language
         languageProbability = detected.probability
@@ -42,6 +52,7 @@ public struct TranscriptionSession: Sendable {
         prompter = PromptBuilder(tokenizer: transcriber.tokenizer, options: decoding,
                                  textContext: transcriber.model.dims.nTextCtx)
         try prompter.check()
+        wordTimestamps = options.wordTimestamps ? try Self.makeWordTimestamps(transcriber, options.wordTiming) : nil
         let tokenizer = transcriber.tokenizer
         run = LongFormRun(initialPrompt: options.initialPrompt.map { tokenizer.encode(" " + $0.trimmingWhitespace()) } ?? [])
         self.timings = timings
@@ -86,6 +97,13 @@ public struct TranscriptionSession: Sendable {
         return finishWindowDecode()
     }
 
+    /// Decoder rows each decoding step of this session runs: its window's rows (beam size, or
+    /// best-of while sampling) or, before the window starts, those of the first temperature.
+    public var decodingRows: Int {
+        if let window { return window.state.batchSize }
+        return options.temperatures[0] == 0 ? decoding.beamSize : decoding.bestOf
+    }
+
     /// True when the next window is encoded and its turns are decoding steps (`SessionBatch`
     /// steps every such session at once); false when its next turn is an encoder pass.
     public var isDecodingWindow: Bool { encoded != nil }
@@ -110,15 +128,42 @@ public struct TranscriptionSession: Sendable {
     mutating func finishWindowDecode() -> ArraySlice<Segment> {
         guard let window, let result = window.outcome else { preconditionFailure("finishWindowDecode before the window finished") }
         let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
+        let audio = encoded
         self.window = nil
         encoded = nil
         timings.fallbacks += window.fallbacks
         timings.decodedTokens += result.tokens.count + 1
         let before = run.segments.count
+        var wordTimer: WindowWordTimer?
+        if let wordTimestamps, let audio {
+            let sotSequence = transcriber.tokenizer.sotSequence(language: decoding.language, task: decoding.task)
+            wordTimer = WindowWordTimer(timestamps: wordTimestamps, audio: audio, sotSequence: sotSequence, language: language)
+        }
+        // Word timing is one more decoder pass per window: it counts as decoding time.
+        let acceptStart = ContinuousClock.now
         run.accept(result, segmentFrames: segmentFrames, options: options,
                    splitter: SegmentSplitter(timestampBegin: transcriber.tokenizer.special.timestampBegin),
-                   tokenizer: transcriber.tokenizer)
+                   tokenizer: transcriber.tokenizer, wordTimer: wordTimer)
+        if wordTimer != nil { timings.decodeSeconds += acceptStart.duration(to: .now).seconds }
         return run.segments[before...]
+    }
+
+    /// Word timing for `transcriber`'s model; a model without usable alignment heads is refused
+    /// here, before any window runs.
+    private static func makeWordTimestamps(_ transcriber: Transcriber, _ options: WordTimestampOptions) throws -> WordTimestamps {
+        let model = transcriber.model
+        let name = model.directory.lastPathComponent
+        guard !model.config.alignmentHeads.isEmpty else {
+            throw DecodingError.noAlignmentHeads(model: name, reason: "lists none (config.json has no alignment_heads)")
+        }
+        let heads = model.alignmentHeads
+        guard heads.count == model.config.alignmentHeads.count,
+              heads.allSatisfy({ (0..<model.dims.nTextLayer).contains($0.layer) && (0..<model.dims.nTextHead).contains($0.head) }) else {
+            throw DecodingError.noAlignmentHeads(
+                model: name, reason: "lists \(model.config.alignmentHeads) outside its \(model.dims.nTextLayer) layers x \(model.dims.nTextHead) heads")
+        }
+        let alignment = WordAlignment(model: model, tokenizer: transcriber.tokenizer, heads: heads)
+        return WordTimestamps(alignment: alignment, options: options, eot: transcriber.tokenizer.special.eot)
     }
 
     /// The transcript so far (the whole one once `isFinished`).

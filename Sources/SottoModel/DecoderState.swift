@@ -13,6 +13,8 @@ public final class DecoderState {
     let workspace = Workspace()
     var residual: [Float] = []  // [batch * newTokens, nTextState]
     var logits: [Float] = []    // [batch, nVocab]
+    /// Set only for word-timestamp alignment (see `CrossAttentionCapture`).
+    var crossAttentionCapture: CrossAttentionCapture?
 
     init(audio: EncoderOutput, batchSize: Int, dims: ModelDimensions) {
         precondition(batchSize >= 1, "batch size must be at least 1")

@@ -80,6 +80,9 @@ struct CrossAttention: Sendable {
     func callAsFunction(newTokens: Int, states: [DecoderState], layer: Int, _ w: Workspace) {
         let rows = states.reduce(0) { $0 + $1.batchSize } * newTokens
         query(w.normed, rows: rows, into: &w.qkv, scratch: &w.int8)
+        if let capture = states[0].crossAttentionCapture {
+            capture.record(layer: layer, query: w.qkv, rows: rows, audio: states[0].audio.crossKeysValues[layer])
+        }
         var firstRow = 0
         for state in states {
             let stateRows = state.batchSize * newTokens

@@ -68,10 +68,10 @@ package struct AudioRoutes: Sendable {
         }
         metrics.cache(hit: false)
         let samples = try await Self.decodeAudio(transcription.audio, filename: transcription.filename)
-        let audioSeconds = Double(samples.count) / Double(AudioTiming.sampleRateHz)
+        let audio = await Self.prepare(samples, for: scheduler.transcriber)
         let job = TranscriptionJob(
-            scheduler: scheduler, samples: samples, options: decodingOptions,
-            deadlineSeconds: options.deadlineSeconds(audioSeconds: audioSeconds),
+            scheduler: scheduler, audio: audio, options: decodingOptions,
+            deadlineSeconds: options.deadlineSeconds(audioSeconds: audio.durationSeconds),
             metrics: metrics, cache: cache, cacheKey: key)
         if transcription.stream {
             return EventStream.response(job: job, lifecycle: lifecycle)
@@ -81,9 +81,18 @@ package struct AudioRoutes: Sendable {
 
     private func render(_ result: TranscriptionResult, _ transcription: TranscriptionRequest) throws -> Response {
         if transcription.stream { return EventStream.response(cached: result) }
-        let body = try ResponseRenderer.body(result, format: transcription.format, task: transcription.task)
+        let body = try ResponseRenderer.body(result, format: transcription.format, task: transcription.task,
+                                             granularities: transcription.granularities)
         return Response(status: .ok, headers: [.contentType: ResponseRenderer.contentType(transcription.format)],
                         body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The log-mel spectrogram, on a plain thread like the audio decoding: the scheduler thread
+    /// then spends its turns on the model only.
+    package static func prepare(_ samples: [Float], for transcriber: Transcriber) async -> PreparedAudio {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: transcriber.prepare(samples: samples)) }
+        }
     }
 
     /// WAV natively, anything else through ffmpeg; on a plain thread, as decoding blocks.
@@ -108,7 +117,7 @@ package struct AudioRoutes: Sendable {
 /// One accepted transcription: runs on the model's scheduler, then feeds the cache and metrics.
 package struct TranscriptionJob: Sendable {
     package let scheduler: ModelScheduler
-    package let samples: [Float]
+    package let audio: PreparedAudio
     package let options: TranscriptionOptions
     package let deadlineSeconds: Double
     package let metrics: ServerMetrics
@@ -119,7 +128,7 @@ package struct TranscriptionJob: Sendable {
         let started = ContinuousClock.now
         let result: TranscriptionResult
         do {
-            result = try await scheduler.transcribe(samples: samples, options: options,
+            result = try await scheduler.transcribe(audio: audio, options: options,
                                                     deadlineSeconds: deadlineSeconds, onSegments: onSegments)
         } catch let error as SchedulerError {
             throw APIError(error, model: scheduler.name)

@@ -41,15 +41,23 @@ package final class ModelScheduler: Sendable {
     /// Jobs accepted and not yet finished.
     package var depth: Int { state.withLock { $0.jobs.count } }
 
-    /// Transcribes `samples`; `onSegments` sees each window's new segments as they are decoded.
-    /// Cancelling the calling task drops the job before its next window.
+    /// Transcribes `samples`, their log-mel computed on the calling task (see `transcribe(audio:...)`).
     package func transcribe(samples: [Float], options: TranscriptionOptions, deadlineSeconds: Double,
+                    onSegments: @escaping @Sendable ([Segment]) -> Void = { _ in }) async throws -> TranscriptionResult {
+        try await transcribe(audio: transcriber.prepare(samples: samples), options: options,
+                             deadlineSeconds: deadlineSeconds, onSegments: onSegments)
+    }
+
+    /// Transcribes audio whose log-mel the caller computed (off the scheduler thread, so that the
+    /// job's first turn is language detection at most); `onSegments` sees each window's new
+    /// segments as they are decoded. Cancelling the calling task drops the job before its next window.
+    package func transcribe(audio: PreparedAudio, options: TranscriptionOptions, deadlineSeconds: Double,
                     onSegments: @escaping @Sendable ([Segment]) -> Void = { _ in }) async throws -> TranscriptionResult {
         let id = UUID()
         let deadline = ContinuousClock.now.advanced(by: .seconds(deadlineSeconds))
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                let job = Job(id: id, samples: samples, options: options, deadline: deadline,
+                let job = Job(id: id, audio: audio, options: options, deadline: deadline,
                               deadlineSeconds: deadlineSeconds, onSegments: onSegments, continuation: continuation)
                 let accepted = state.withLock { state -> Bool in
                     guard !state.stopped, state.jobs.count < queueSize else { return false }
@@ -121,7 +129,8 @@ package final class ModelScheduler: Sendable {
             }
             let progress = state.jobs.map {
                 TurnPolicy.Progress(id: $0.job.id, turns: $0.turns, arrival: $0.arrival,
-                                    isDecoding: $0.session?.isDecodingWindow ?? false)
+                                    isDecoding: $0.session?.isDecodingWindow ?? false,
+                                    rows: $0.session?.decodingRows ?? 1)
             }
             return (dropped, TurnPolicy.next(progress, maxBatch: batching.maxBatch))
         }
@@ -133,8 +142,10 @@ package final class ModelScheduler: Sendable {
     /// A batch that newcomers are about to join, short of `maxBatch`, waits once up to the batch
     /// window for more requests (which then start and encode first); true when it waited.
     private func waitsToFillBatch(_ ids: [UUID]) -> Bool {
-        guard batching.windowMilliseconds > 0, ids.count < batching.maxBatch else { return false }
+        guard batching.windowMilliseconds > 0 else { return false }
         let joining = state.withLock { state -> Bool in
+            let batch = state.jobs.filter { ids.contains($0.job.id) }
+            guard batch.reduce(0, { $0 + ($1.session?.decodingRows ?? 1) }) < batching.maxBatch else { return false }
             var joining = false
             for index in state.jobs.indices where ids.contains(state.jobs[index].job.id) {
                 if state.jobs[index].decodeSteps == 0 && !state.jobs[index].waitedForBatch {
@@ -153,12 +164,12 @@ package final class ModelScheduler: Sendable {
         state.withLock { state in ids.compactMap { id in state.jobs.first { $0.job.id == id } } }
     }
 
-    /// Starts the job's session (mel and language) or runs its next encoder pass.
+    /// Starts the job's session (the language, when it must be detected) or runs its next encoder pass.
     private func runSingle(_ id: UUID) {
         guard var scheduled = scheduled([id]).first else { return }
         do {
             if scheduled.session == nil {
-                scheduled.session = try transcriber.makeSession(samples: scheduled.job.samples, options: scheduled.job.options)
+                scheduled.session = try transcriber.makeSession(audio: scheduled.job.audio, options: scheduled.job.options)
             } else {
                 let started = ContinuousClock.now
                 scheduled.session!.encodeNextWindow()
@@ -221,7 +232,7 @@ package final class ModelScheduler: Sendable {
 /// What a request hands the scheduler.
 private struct Job: Sendable {
     package let id: UUID
-    package let samples: [Float]
+    package let audio: PreparedAudio
     package let options: TranscriptionOptions
     package let deadline: ContinuousClock.Instant
     package let deadlineSeconds: Double

@@ -13,13 +13,14 @@ package enum ResponseRenderer {
         }
     }
 
-    package static func body(_ result: TranscriptionResult, format: ResponseFormat, task: WhisperTask) throws -> [UInt8] {
+    package static func body(_ result: TranscriptionResult, format: ResponseFormat, task: WhisperTask,
+                             granularities: Set<TimestampGranularity> = [.segment]) throws -> [UInt8] {
         switch format {
         case .json: return try encode(TextBody(text: text(result)))
         case .text: return Array((text(result) + "\n").utf8)
         case .srt: return Array(try TranscriptFormat.srt.render(result).utf8)
         case .vtt: return Array(try TranscriptFormat.vtt.render(result).utf8)
-        case .verboseJSON: return try encode(VerboseBody(result, task: task))
+        case .verboseJSON: return try encode(VerboseBody(result, task: task, granularities: granularities))
         }
     }
 
@@ -36,25 +37,43 @@ package enum ResponseRenderer {
         var text: String
     }
 
-    /// `verbose_json`: language by English name, duration in seconds, 0-based segment ids.
+    /// `verbose_json`: language by English name, duration in seconds, 0-based segment ids;
+    /// `segments` unless only words were asked for, top-level `words` when they were.
     package struct VerboseBody: Encodable {
         var task: String
         var language: String
         var duration: Double
         var text: String
-        var segments: [Segment]
+        var segments: [Segment]?
+        var words: [WordBody]?
 
-        init(_ result: TranscriptionResult, task: WhisperTask) {
+        init(_ result: TranscriptionResult, task: WhisperTask, granularities: Set<TimestampGranularity> = [.segment]) {
             self.task = task == .translate ? "translate" : "transcribe"
             language = WhisperLanguages.name(for: result.language) ?? result.language
             duration = result.durationSeconds
             text = ResponseRenderer.text(result)
-            segments = result.segments.enumerated().map { index, segment in
-                var renumbered = segment
-                renumbered.id = index
-                return renumbered
+            if granularities.contains(.segment) || granularities.isEmpty {
+                segments = result.segments.enumerated().map { index, segment in
+                    var renumbered = segment
+                    renumbered.id = index
+                    // OpenAI's segments have no words; they are listed once, at the top level.
+                    renumbered.words = nil
+                    return renumbered
+                }
+            }
+            if granularities.contains(.word) {
+                words = result.segments.flatMap { $0.words ?? [] }.map {
+                    WordBody(word: $0.word.trimmingWhitespace(), start: $0.start, end: $0.end)
+                }
             }
         }
+    }
+
+    /// One of OpenAI's `words`: the word without its leading space, start and end in seconds.
+    package struct WordBody: Encodable, Equatable {
+        var word: String
+        var start: Double
+        var end: Double
     }
 }
 

@@ -8,6 +8,11 @@ package enum ResponseFormat: String, Sendable, CaseIterable {
     case verboseJSON = "verbose_json"
 }
 
+/// What `verbose_json` times: segments, words or both.
+package enum TimestampGranularity: String, Sendable, Hashable {
+    case segment, word
+}
+
 /// One validated request to `/v1/audio/transcriptions` or `/v1/audio/translations`.
 package struct TranscriptionRequest: Sendable {
     package var audio: [UInt8]
@@ -18,6 +23,9 @@ package struct TranscriptionRequest: Sendable {
     package var format: ResponseFormat
     package var stream: Bool
     package var options: TranscriptionOptions
+    /// `timestamp_granularities[]`: `verbose_json` carries segments unless only words were asked for,
+    /// and top-level words when they were (as OpenAI's API).
+    package var granularities: Set<TimestampGranularity> = [.segment]
 
     /// Reads OpenAI's form fields; anything malformed is a 400 naming the field.
     package init(form: MultipartForm, task: WhisperTask) throws(APIError) {
@@ -35,10 +43,26 @@ package struct TranscriptionRequest: Sendable {
         self.format = format
         stream = try Self.bool(form.text("stream"), field: "stream")
         options = try Self.options(form: form, task: task)
-        for granularity in form.texts("timestamp_granularities[]") where granularity != "segment" {
-            throw .invalidRequest("timestamp_granularities supports 'segment' only; got '\(granularity)'.",
+        let names = form.texts("timestamp_granularities[]")
+        if !names.isEmpty { granularities = try Self.granularities(names, format: format) }
+        options.wordTimestamps = granularities.contains(.word)
+    }
+
+    private static func granularities(_ names: [String], format: ResponseFormat) throws(APIError) -> Set<TimestampGranularity> {
+        var granularities: Set<TimestampGranularity> = []
+        for name in names {
+            guard let granularity = TimestampGranularity(rawValue: name) else {
+                throw .invalidRequest("timestamp_granularities[] must be 'segment' or 'word'; got '\(name)'.",
+                                      param: "timestamp_granularities[]")
+            }
+            granularities.insert(granularity)
+        }
+        // Only verbose_json has a place for words, as in OpenAI's API.
+        if granularities.contains(.word) && format != .verboseJSON {
+            throw .invalidRequest("timestamp_granularities[]=word needs response_format=verbose_json; got '\(format.rawValue)'.",
                                   param: "timestamp_granularities[]")
         }
+        return granularities
     }
 
     private static func options(form: MultipartForm, task: WhisperTask) throws(APIError) -> TranscriptionOptions {

@@ -2,7 +2,8 @@ import Foundation
 
 /// How the scheduler batches the decoding steps of the requests it runs.
 package struct BatchingOptions: Sendable, Equatable {
-    /// Sequences (requests with an encoded window) decoded in one forward pass, at most.
+    /// Decoder rows in one forward pass, at most: a greedy request is one row, beam search
+    /// `beam_size` rows (a request with more rows than this still steps, alone).
     package var maxBatch: Int
     /// How long a batch that a newcomer joins, with fewer than `maxBatch` sequences and nothing
     /// else waiting, waits for more requests before its first step.
@@ -22,7 +23,7 @@ package struct BatchingOptions: Sendable, Equatable {
 /// each window decoded to its end. Least attained service first: the job that has had the fewest
 /// turns goes next, so a short clip that arrives during a long file waits for one half-window. Jobs
 /// whose next turn is decoding step together: one step is one token for every one of them (up to
-/// `maxBatch`, fewest turns first), and a job that needs an encoder pass or a start runs before the
+/// `maxBatch` decoder rows, fewest turns first), and a job that needs an encoder pass or a start runs before the
 /// step when it has had no more turns than the least served decoder.
 package enum TurnPolicy {
     package struct Progress: Equatable {
@@ -31,12 +32,15 @@ package enum TurnPolicy {
         package var arrival: Int
         /// Its next turn is a decoding step (a window is encoded).
         package var isDecoding: Bool
+        /// Decoder rows its step runs (1 greedy, the beam size for beam search).
+        package var rows: Int
 
-        package init(id: UUID, turns: Int, arrival: Int, isDecoding: Bool) {
+        package init(id: UUID, turns: Int, arrival: Int, isDecoding: Bool, rows: Int = 1) {
             self.id = id
             self.turns = turns
             self.arrival = arrival
             self.isDecoding = isDecoding
+            self.rows = rows
         }
     }
 
@@ -54,6 +58,18 @@ package enum TurnPolicy {
         let single = jobs.filter { !$0.isDecoding }.min(by: order)
         if let single, decoders.first.map({ single.turns <= $0.turns }) ?? true { return .single(single.id) }
         guard !decoders.isEmpty else { return .idle }
-        return .decodeStep(decoders.prefix(maxBatch).map(\.id))
+        return .decodeStep(fill(decoders, maxRows: maxBatch))
+    }
+
+    /// The jobs, in order, whose rows fit in `maxRows` (the first always steps, even alone over
+    /// the limit); a job that does not fit leaves room for smaller ones after it.
+    static func fill(_ decoders: [Progress], maxRows: Int) -> [UUID] {
+        var chosen: [UUID] = []
+        var rows = 0
+        for job in decoders where chosen.isEmpty || rows + job.rows <= maxRows {
+            chosen.append(job.id)
+            rows += job.rows
+        }
+        return chosen
     }
 }

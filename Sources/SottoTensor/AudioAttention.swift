@@ -128,6 +128,32 @@ public enum AudioAttention {
     }
 }
 
+extension AudioAttention {
+    /// Scaled scores `q . k / sqrt(headDim)` of rows `0 ..< rows` of `query` (`[rows, heads * headDim]`)
+    /// against every frame of head `head`, before the softmax: `[rows, frames]` row-major. Word
+    /// timestamps read these for a few alignment heads, once per window; decoding never calls it.
+    package static func scores(query: [Float], rows: Int, head: Int, audio: AudioKeysValues) -> [Float] {
+        let width = audio.heads * audio.headDim
+        precondition((0..<audio.heads).contains(head) && query.count >= rows * width, "audio attention scores shapes")
+        let scale = 1 / Float(audio.headDim).squareRoot()
+        var result = [Float](repeating: 0, count: rows * audio.frames)
+        var scratch = [Float](repeating: 0, count: audio.stride)
+        query.withUnsafeBufferPointer { q in
+            scratch.withUnsafeMutableBufferPointer { s in
+                for row in 0..<rows {
+                    audio.withHead(head) { kv in
+                        sotto_attention_scores(&kv, q.baseAddress! + row * width + head * audio.headDim, scale,
+                                               s.baseAddress!, WeightKernelPath.automatic.rawValue)
+                    }
+                    // The kernel scores whole tiles of 8 frames; the padding past `frames` is dropped.
+                    result.replaceSubrange(row * audio.frames..<(row + 1) * audio.frames, with: s[0..<audio.frames])
+                }
+            }
+        }
+        return result
+    }
+}
+
 extension Float16 {
     /// `values` rounded to half precision (nearest even) on the given kernel path.
     package static func bitPatterns(of values: [Float], path: WeightKernelPath = .automatic) -> [UInt16] {

@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Requests one model may hold, running or waiting, before answering 429.")
     var queueSize = 64
 
-    @Option(help: "Requests one model decodes together in one batched step, at most.")
+    @Option(help: "Decoder rows one model runs together in one batched step, at most (a greedy request is one row, beam search beam-size rows).")
     var maxBatch = 8
 
     @Option(help: "Milliseconds a batch short of --max-batch waits for more requests before a newcomer's first step.")

@@ -20,12 +20,16 @@ struct TranscribeCommand: ParsableCommand {
     @Option(help: "Write <name>.<format> here for each input instead of printing.")
     var outputDir: String?
 
+    @Flag(help: "Time every word (json output gets 'words' per segment; srt, vtt, txt and tsv stay per segment). Needs a model with alignment heads.")
+    var wordTimestamps = false
+
     @Flag(help: "Print the CPU, the kernel paths and BLAS core in use, and each file's timings to stderr.")
     var verbose = false
 
     mutating func run() throws {
         let formats = try requestedFormats()
-        let options = try decoding.transcriptionOptions()
+        var options = try decoding.transcriptionOptions()
+        options.wordTimestamps = wordTimestamps
         let transcriber = try modelArguments.loadTranscriber()
         if verbose { printError("cpu: \(CPUReport.current().summary)") }
         var failures = 0

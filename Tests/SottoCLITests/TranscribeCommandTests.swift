@@ -44,6 +44,27 @@ import Testing
         return url
     }
 
+    /// `--word-timestamps`: json gets words per segment (inside the segment's span); srt stays per segment.
+    @Test func wordTimestampsGoIntoJSON() throws {
+        let clip = try TestPaths.devFile("audio/en_jfk.wav").path
+        let run = try sotto(["transcribe", "--model", "tiny.en", "--beam-size", "1", "--word-timestamps",
+                             "--output-format", "json", clip], environment: ["SOTTO_HOME": TestPaths.sottoHome.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let segments = json?["segments"] as? [[String: Any]] ?? []
+        #expect(!segments.isEmpty)
+        for segment in segments {
+            let words = segment["words"] as? [[String: Any]] ?? []
+            #expect(!words.isEmpty)
+            #expect(words.allSatisfy { Set($0.keys) == ["word", "start", "end", "probability"] })
+            let (start, end) = (segment["start"] as? Double ?? -1, segment["end"] as? Double ?? -1)
+            #expect(words.allSatisfy { ($0["start"] as? Double ?? -1) >= start && ($0["end"] as? Double ?? 99) <= end })
+        }
+        let srt = try sotto(["transcribe", "--model", "tiny.en", "--beam-size", "1", "--word-timestamps",
+                             "--output-format", "srt", clip], environment: ["SOTTO_HOME": TestPaths.sottoHome.path])
+        #expect(srt.status == 0 && srt.stdout.hasPrefix("1\n00:00:00,000 --> "))
+    }
+
     @Test func badFilesAreReportedAndTheOthersStillTranscribed() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -32,7 +32,8 @@ import SottoServer
 
     @Test(arguments: [
         ("response_format", "xml"), ("temperature", "2"), ("temperature", "warm"), ("language", "klingon"),
-        ("stream", "maybe"), ("timestamp_granularities[]", "word"), ("beam_size", "0"),
+        ("stream", "maybe"), ("timestamp_granularities[]", "word"), ("timestamp_granularities[]", "letter"),
+        ("beam_size", "0"),
     ])
     func badFieldsAreBadRequestsNamingTheField(name: String, value: String) {
         do {
@@ -44,6 +45,26 @@ import SottoServer
         } catch {
             Issue.record("unexpected \(error)")
         }
+    }
+
+    /// Words need verbose_json (the only format with a place for them) and turn on word timing.
+    @Test func wordGranularityAsksForWordTimestamps() throws {
+        let words = try request([("response_format", "verbose_json"), ("timestamp_granularities[]", "word")])
+        #expect(words.granularities == [.word])
+        #expect(words.options.wordTimestamps)
+        let both = try request([("response_format", "verbose_json"), ("timestamp_granularities[]", "word"),
+                                ("timestamp_granularities[]", "segment")])
+        #expect(both.granularities == [.word, .segment])
+        let plain = try request([("response_format", "verbose_json")])
+        #expect(plain.granularities == [.segment] && !plain.options.wordTimestamps)
+    }
+
+    /// The cache keeps word-timed and plain results apart: word timing moves segment times.
+    @Test func theCacheKeyIncludesWordTimestamps() throws {
+        let plain = try request([("response_format", "verbose_json")])
+        let words = try request([("response_format", "verbose_json"), ("timestamp_granularities[]", "word")])
+        #expect(ResultCache.key(audio: [1], model: "m", options: plain.options)
+                != ResultCache.key(audio: [1], model: "m", options: words.options))
     }
 
     @Test func aMissingFileIsABadRequest() throws {

@@ -55,6 +55,35 @@ import SottoServer
         }
     }
 
+    /// `timestamp_granularities[]=word`: top-level words as OpenAI's (word, start, end), increasing,
+    /// inside the audio; segments only when asked for too, and then without words of their own.
+    @Test func verboseJSONWithWordTimestamps() async throws {
+        let clip = try ServerTestSupport.devClip("en_jfk")
+        try await ServerTestSupport.withServer(try ServerTestSupport.options()) { _, client in
+            let wordsOnly = try ServerTestSupport.json(try await ServerTestSupport.post(client, form: ServerTestSupport.form(
+                file: clip, fields: [("response_format", "verbose_json"), ("timestamp_granularities[]", "word")])))
+            #expect(wordsOnly["segments"] == nil)
+            let words = wordsOnly["words"] as? [[String: Any]] ?? []
+            #expect(words.map { $0["word"] as? String ?? "" }.joined(separator: " ").lowercased().contains(Self.jfkWords))
+            #expect(words.allSatisfy { Set($0.keys) == ["word", "start", "end"] })
+            let starts = words.compactMap { $0["start"] as? Double }
+            let ends = words.compactMap { $0["end"] as? Double }
+            #expect(starts.count == words.count && starts == starts.sorted())
+            #expect(zip(starts, ends).allSatisfy { $0 <= $1 } && (ends.last ?? 99) <= 11.0)
+
+            let both = try ServerTestSupport.json(try await ServerTestSupport.post(client, form: ServerTestSupport.form(
+                file: clip, fields: [("response_format", "verbose_json"), ("timestamp_granularities[]", "word"),
+                                     ("timestamp_granularities[]", "segment")])))
+            let segments = both["segments"] as? [[String: Any]] ?? []
+            #expect(!segments.isEmpty && segments.allSatisfy { $0["words"] == nil })
+            #expect((both["words"] as? [[String: Any]])?.count == words.count)
+
+            let refused = try await ServerTestSupport.post(client, form: ServerTestSupport.form(
+                file: clip, fields: [("response_format", "json"), ("timestamp_granularities[]", "word")]))
+            #expect(refused.status == .badRequest)
+        }
+    }
+
     @Test func streamingSendsADeltaPerSegmentThenDone() async throws {
         let clip = try ServerTestSupport.devClip("en_long_dev_concat")
         try await ServerTestSupport.withServer(try ServerTestSupport.options()) { _, client in

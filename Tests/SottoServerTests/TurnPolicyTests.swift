@@ -39,4 +39,16 @@ import Testing
         let jobs = [job(0, turns: 4, decoding: false), job(1, turns: 1, decoding: false), job(2, turns: 1, decoding: false)]
         #expect(TurnPolicy.next(jobs, maxBatch: 8) == .single(Self.ids[1]))
     }
+
+    /// The limit counts decoder rows: a beam-search job of 5 rows fills most of a batch of 8, a
+    /// job that does not fit leaves room for a smaller one after it, and one over the limit steps alone.
+    @Test func theBatchLimitCountsDecoderRows() {
+        func decoding(_ i: Int, rows: Int) -> TurnPolicy.Progress {
+            TurnPolicy.Progress(id: Self.ids[i], turns: i, arrival: i, isDecoding: true, rows: rows)
+        }
+        let jobs = [decoding(0, rows: 5), decoding(1, rows: 5), decoding(2, rows: 1), decoding(3, rows: 1)]
+        #expect(TurnPolicy.next(jobs, maxBatch: 8) == .decodeStep([Self.ids[0], Self.ids[2], Self.ids[3]]))
+        #expect(TurnPolicy.next([decoding(0, rows: 10), decoding(1, rows: 1)], maxBatch: 8) == .decodeStep([Self.ids[0]]))
+        #expect(TurnPolicy.next(jobs, maxBatch: 1) == .decodeStep([Self.ids[0]]))
+    }
 }

@@ -32,6 +32,32 @@ struct AudioAttentionTests {
         }
     }
 
+    /// The alignment scores (word timestamps) are each row's scaled dot products with every frame's
+    /// key, before the softmax, for the head asked for.
+    @Test("scores are the scaled dot products of one head", arguments: [1, 33, 1500])
+    func scoresOfOneHead(frames: Int) {
+        let (nHead, headDim, rows) = (3, 16, 4)
+        let width = nHead * headDim
+        var rng = SeededGenerator(seed: UInt64(frames))
+        let fused = rng.floats(frames * 2 * width)
+        let audio = AudioKeysValues(fused: fused, frames: frames, heads: nHead, width: width, precision: .float32)
+        let query = rng.floats(rows * width, scale: 2)
+        for head in 0..<nHead {
+            let scores = AudioAttention.scores(query: query, rows: rows, head: head, audio: audio)
+            var expected = [Float](repeating: 0, count: rows * frames)
+            for r in 0..<rows {
+                for f in 0..<frames {
+                    var dot: Double = 0
+                    for d in 0..<headDim {
+                        dot += Double(query[r * width + head * headDim + d]) * Double(fused[f * 2 * width + head * headDim + d])
+                    }
+                    expected[r * frames + f] = Float(dot / Double(headDim).squareRoot())
+                }
+            }
+            expectClose(scores, expected, "scores of head \(head), \(frames) frames")
+        }
+    }
+
     /// A slice of rows (one decoder state in a batch of several) gives exactly what those rows give
     /// alone, and leaves the other rows of the output untouched.
     @Test("a slice of rows from firstRow matches those rows alone")
