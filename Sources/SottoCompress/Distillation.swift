@@ -34,7 +34,10 @@ public enum Distillation {
         let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"), isMultilingual: checkpoint.dims.isMultilingual)
         let teacher = try TrainingModel<Float>(checkpoint: checkpoint, frozen: [.encoder])
         let student = try StudentSource.make(options.student, model: studentModel, teacher: checkpoint, teacherModel: teacher,
-                                             teacherTokenizer: tokenizer)
+                                             teacherTokenizer: tokenizer, encoderOnly: options.encoderOnly)
+        if options.encoderMSEWeight > 0, student.keepsTeacherEncoder {
+            throw DistillationError.invalidOptions("--encoder-mse needs a student with an encoder of its own (it keeps the teacher's, frozen)")
+        }
         try PseudoLabels.checkFiles(manifests + options.eval)
         var state = DistillationState()
         if options.resume, let saved = options.checkpointDirectory { state = try DistillationState.load(from: saved) }
@@ -44,10 +47,13 @@ public enum Distillation {
         let labelStart = ContinuousClock.now
         let transcriber = Transcriber(model: try WhisperModel(checkpoint: checkpoint), tokenizer: tokenizer)
         let labels = try PseudoLabels.make(transcriber: transcriber, manifests: manifests, settings: PseudoLabels.Settings(
-            keepMel: !student.keepsTeacherEncoder, limit: options.limit, sources: options.sources, scorer: scorer, maxLabelWER: options.maxLabelWER,
+            keepMel: !student.keepsTeacherEncoder, transcribe: !options.encoderOnly,
+            teacherHearsCopies: options.encoderMSEWeight > 0, limit: options.limit, sources: options.sources, scorer: scorer, maxLabelWER: options.maxLabelWER,
             augmentation: options.augmentation, seed: options.seed), progress: callbacks.labelProgress)
         let labelSeconds = labelStart.duration(to: .now) / .seconds(1)
-        let (training, heldOut) = split(labels.utterances, holdout: selecting && options.eval.isEmpty ? options.holdout : 0, seed: options.seed)
+        var (training, heldOut) = split(labels.utterances, holdout: selecting && options.eval.isEmpty ? options.holdout : 0, seed: options.seed)
+        // An encoder-only stage decoded no labels: only the held-out utterances need the teacher's transcripts.
+        if options.encoderOnly { heldOut = try PseudoLabels.transcribeHeldOut(heldOut, transcriber: transcriber) }
         let examples = training.flatMap(\.examples)
         guard !examples.isEmpty else { throw TrainError.missingData("no utterance left to train on after filtering and holding out") }
         let selection = try selectionSet(options, heldOut: heldOut, multilingual: checkpoint.dims.isMultilingual, scorer: scorer, tokenizer: tokenizer)
@@ -68,7 +74,7 @@ public enum Distillation {
             droppedByWER: labels.byWER, heldOut: heldOut.count, augmentedCopies: examples.count - training.count,
             audioSeconds: training.map(\.durationSeconds).reduce(0, +), steps: trainer.stepsTaken,
             scheduleSteps: trainer.options.schedule.totalSteps, keptStep: loop.state.bestStep ?? trainer.stepsTaken,
-            finalLoss: last.loss, finalCrossEntropy: last.crossEntropy, finalKL: last.kl, labelSeconds: labelSeconds,
+            finalLoss: last.loss, finalCrossEntropy: last.crossEntropy, finalKL: last.kl, finalEncoderMSE: last.encoderMSE, labelSeconds: labelSeconds,
             trainSeconds: loop.state.trainSeconds, evals: loop.state.evals, losses: trainer.history.map(\.loss))
         let kept = loop.best.map { TrainingModel<Float>(dims: student.model.dims, parameters: $0) } ?? trainer.model
         try DistillationOutput.write(kept, like: student.like, teacher: checkpoint, teacherName: teacherName, manifests: manifests,
@@ -100,7 +106,8 @@ public enum Distillation {
         var training = TrainingOptions(schedule: LearningRateSchedule(
             peak: options.learningRate, minimum: options.minLearningRate, warmupSteps: options.warmupSteps,
             totalSteps: scheduleSteps, decay: .cosine))
-        training.loss = LossWeights(crossEntropy: options.crossEntropyWeight, kl: options.klWeight, temperature: options.temperature)
+        training.loss = LossWeights(crossEntropy: options.crossEntropyWeight, kl: options.klWeight, temperature: options.temperature,
+                                    encoderMSE: options.encoderMSEWeight)
         (training.batchSize, training.accumulationSteps, training.seed) = (options.batchSize, options.accumulationSteps, options.seed)
         training.frozen = frozen
         training.padToken = padToken

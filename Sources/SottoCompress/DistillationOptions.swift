@@ -23,6 +23,11 @@ public struct DistillationOptions: Sendable {
     public var crossEntropyWeight = 0.8
     public var klWeight = 1.0
     public var temperature = 2.0
+    /// Weight of the mean squared error between the student's encoder output and the teacher's
+    /// (encoder students only; 0: none). With both other weights 0 the run is an encoder-only stage:
+    /// no pseudo-labels are decoded and no decoder runs, the student's encoder learns to reproduce
+    /// the teacher's cached output.
+    public var encoderMSEWeight = 0.0
     public var seed: UInt64 = 0
     /// At most this many utterances from each manifest (default all).
     public var limit: Int?
@@ -50,6 +55,9 @@ public struct DistillationOptions: Sendable {
 
     public init(student: String) { self.student = student }
 
+    /// An encoder-only stage: the loss is the encoder MSE alone, so nothing needs pseudo-labels.
+    package var encoderOnly: Bool { crossEntropyWeight == 0 && klWeight == 0 && encoderMSEWeight > 0 }
+
     package func validate() throws {
         guard steps.map({ $0 > 0 }) ?? true, epochs.map({ $0 > 0 }) ?? true, maxMinutes.map({ $0 > 0 }) ?? true,
               steps != nil || epochs != nil || maxMinutes != nil else {
@@ -59,8 +67,9 @@ public struct DistillationOptions: Sendable {
               checkpointEvery >= 0 else {
             throw DistillationError.invalidOptions("batch size, accumulation and eval limit must be positive; counts non-negative")
         }
-        guard learningRate > 0, temperature > 0, crossEntropyWeight >= 0, klWeight >= 0, crossEntropyWeight + klWeight > 0 else {
-            throw DistillationError.invalidOptions("learning rate and temperature must be positive, loss weights non-negative and not both 0")
+        guard learningRate > 0, temperature > 0, crossEntropyWeight >= 0, klWeight >= 0, encoderMSEWeight >= 0,
+              crossEntropyWeight + klWeight + encoderMSEWeight > 0 else {
+            throw DistillationError.invalidOptions("learning rate and temperature must be positive, loss weights non-negative and not all 0")
         }
         guard maxLabelWER >= 0 else { throw DistillationError.invalidOptions("--max-label-wer must be non-negative") }
         guard !resume || checkpointDirectory != nil else { throw DistillationError.invalidOptions("resume needs a checkpoint directory") }
@@ -95,7 +104,7 @@ public struct DistillationReport: Sendable {
     public var steps, scheduleSteps: Int
     /// The step whose parameters were written (the best-scoring one, or the last).
     public var keptStep: Int
-    public var finalLoss, finalCrossEntropy, finalKL: Double
+    public var finalLoss, finalCrossEntropy, finalKL, finalEncoderMSE: Double
     public var labelSeconds, trainSeconds: Double
     public var evals: [DistillationEvalScore]
     public var losses: [Double]

@@ -47,6 +47,12 @@ package struct PseudoLabels {
     /// How labelling treats each utterance.
     struct Settings {
         var keepMel: Bool
+        /// False for an encoder-only stage: no transcripts, examples carry no tokens (and no WER filter).
+        var transcribe = true
+        /// With the encoder MSE, an augmented copy's teacher output is the teacher's encoding of the
+        /// copy itself: the MSE compares frame by frame, and a speed-perturbed copy's frames do not line
+        /// up with the clean audio's. Without it the teacher's KL targets attend to the clean audio.
+        var teacherHearsCopies = false
         var limit: Int?
         var sources: Set<String>?
         /// Scores transcripts against the manifest's text (nil: no WER filter).
@@ -89,18 +95,23 @@ package struct PseudoLabels {
                 continue
             }
             let language = entry.language ?? "en"
-            guard let (sequence, promptLength, transcript) = try label(samples, language: language, transcriber: transcriber) else {
-                labels.unsure += 1
-                continue
-            }
-            if let scorer = settings.scorer, let text = entry.text,
-               scorer.score(reference: text, hypothesis: transcript, language: language).counts.rate > settings.maxLabelWER {
-                labels.byWER += 1
-                continue
+            var label: (sequence: [Int], promptLength: Int, text: String)?
+            if settings.transcribe {
+                label = try Self.label(samples, language: language, transcriber: transcriber)
+                guard let label else {
+                    labels.unsure += 1
+                    continue
+                }
+                if let scorer = settings.scorer, let text = entry.text,
+                   scorer.score(reference: text, hypothesis: label.text, language: language).counts.rate > settings.maxLabelWER {
+                    labels.byWER += 1
+                    continue
+                }
             }
             var random = SeededRandom(seed: settings.seed &+ UInt64(index) &* 0x2545_F491_4F6C_DD1D)
-            let examples = Self.examples(samples, sequence: sequence, promptLength: promptLength, model: transcriber.model,
+            let examples = Self.examples(samples, label: label.map { ($0.sequence, $0.promptLength) }, model: transcriber.model,
                                          settings: settings, random: &random)
+            let transcript = label?.text ?? ""
             labels.utterances.append(LabelledUtterance(
                 audio: url, language: language, transcript: transcript, reference: entry.text ?? transcript,
                 examples: examples, durationSeconds: AudioTiming.durationSeconds(sampleCount: samples.count)))
@@ -131,14 +142,30 @@ package struct PseudoLabels {
         return (sequence, prompt.count, tokenizer.decode(text))
     }
 
+    /// Held-out utterances of an encoder-only stage (labelled without transcripts) with the teacher's
+    /// transcript as their reference where the manifest has none; those the teacher is unsure of are left out.
+    static func transcribeHeldOut(_ held: [LabelledUtterance], transcriber: Transcriber) throws -> [LabelledUtterance] {
+        try held.compactMap { utterance in
+            guard utterance.reference.isEmpty else { return utterance }
+            let samples = try AudioLoader.load(path: utterance.audio.path)
+            guard let label = try label(samples, language: utterance.language, transcriber: transcriber) else { return nil }
+            var labelled = utterance
+            (labelled.transcript, labelled.reference) = (label.text, label.text)
+            return labelled
+        }
+    }
+
     /// The clean example and its augmented copies (see `AugmentationOptions` for what is cached).
-    private static func examples(_ samples: [Float], sequence: [Int], promptLength: Int, model: WhisperModel,
+    /// Without a label (an encoder-only stage) the examples carry no tokens.
+    private static func examples(_ samples: [Float], label: (sequence: [Int], promptLength: Int)?, model: WhisperModel,
                                  settings: Settings, random: inout SeededRandom) -> [TrainingExample] {
+        func example(audio: [Float]? = nil, mel: [Float]? = nil, teacherAudio: [Float]? = nil) -> TrainingExample {
+            guard let label else { return TrainingExample(tokens: [], targets: [], audio: audio, mel: mel, teacherAudio: teacherAudio) }
+            return TrainingExample(sequence: label.sequence, promptLength: label.promptLength, audio: audio, mel: mel, teacherAudio: teacherAudio)
+        }
         let (clean, _) = melWindow(samples, nMels: model.dims.nMels)
         let cleanAudio = model.encode(mel: clean).hidden
-        var examples = [settings.keepMel
-            ? TrainingExample(sequence: sequence, promptLength: promptLength, mel: clean, teacherAudio: cleanAudio)
-            : TrainingExample(sequence: sequence, promptLength: promptLength, audio: cleanAudio)]
+        var examples = [settings.keepMel ? example(mel: clean, teacherAudio: cleanAudio) : example(audio: cleanAudio)]
         guard settings.augmentation.isEnabled else { return examples }
         for _ in 0..<settings.augmentation.copies {
             let augmented = Augmenter.waveform(samples, options: settings.augmentation, random: &random)
@@ -146,9 +173,11 @@ package struct PseudoLabels {
             if let masks = settings.augmentation.specAugment {
                 Augmenter.specAugment(&mel, nMels: model.dims.nMels, speechFrames: frames, options: masks, random: &random)
             }
-            examples.append(settings.keepMel
-                ? TrainingExample(sequence: sequence, promptLength: promptLength, mel: mel, teacherAudio: cleanAudio)
-                : TrainingExample(sequence: sequence, promptLength: promptLength, audio: model.encode(mel: mel).hidden))
+            if !settings.keepMel {
+                examples.append(example(audio: model.encode(mel: mel).hidden))
+            } else {
+                examples.append(example(mel: mel, teacherAudio: settings.teacherHearsCopies ? model.encode(mel: mel).hidden : cleanAudio))
+            }
         }
         return examples
     }

@@ -15,11 +15,12 @@ struct StudentSource {
     /// other trains everything on the mel windows.
     let keepsTeacherEncoder: Bool
 
+    /// `encoderOnly`: the decoder is frozen (an encoder-only stage).
     static func make(_ spec: String, model directory: URL?, teacher: Checkpoint, teacherModel: TrainingModel<Float>,
-                     teacherTokenizer: Tokenizer) throws -> StudentSource {
+                     teacherTokenizer: Tokenizer, encoderOnly: Bool = false) throws -> StudentSource {
         guard let directory else {
             let layers = try StudentSpec(spec, teacher: teacher.dims)
-            let frozen: ParameterGroups = layers.keepsEncoder ? [.encoder] : []
+            let frozen: ParameterGroups = layers.keepsEncoder ? [.encoder] : encoderOnly ? [.decoder] : []
             return StudentSource(description: layers.description, model: layers.initialize(from: teacherModel, frozen: frozen),
                                  like: teacher, keepsTeacherEncoder: layers.keepsEncoder)
         }
@@ -27,7 +28,7 @@ struct StudentSource {
         let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"),
                                       isMultilingual: checkpoint.dims.isMultilingual)
         try checkTokenizers(teacher: (teacher, teacherTokenizer), student: (checkpoint, tokenizer), studentName: spec)
-        return StudentSource(description: "model:\(spec)", model: try TrainingModel(checkpoint: checkpoint, frozen: []),
+        return StudentSource(description: "model:\(spec)", model: try TrainingModel(checkpoint: checkpoint, frozen: encoderOnly ? [.decoder] : []),
                              like: checkpoint, keepsTeacherEncoder: false)
     }
 

@@ -8,10 +8,27 @@ package struct LossWeights: Sendable, Codable, Equatable {
     package var crossEntropy: Double
     package var kl: Double
     package var temperature: Double
+    /// Weight of the mean squared error between the student's and the teacher's encoder outputs
+    /// (`EncoderMSEOp`; encoder students only).
+    package var encoderMSE: Double
 
-    package init(crossEntropy: Double = 1, kl: Double = 0, temperature: Double = 2) {
-        (self.crossEntropy, self.kl, self.temperature) = (crossEntropy, kl, temperature)
+    package init(crossEntropy: Double = 1, kl: Double = 0, temperature: Double = 2, encoderMSE: Double = 0) {
+        (self.crossEntropy, self.kl, self.temperature, self.encoderMSE) = (crossEntropy, kl, temperature, encoderMSE)
     }
+
+    private enum CodingKeys: String, CodingKey { case crossEntropy, kl, temperature, encoderMSE }
+
+    /// Files written before the encoder term existed (the PyTorch fixture) decode with it at 0.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(crossEntropy: try c.decode(Double.self, forKey: .crossEntropy), kl: try c.decode(Double.self, forKey: .kl),
+                  temperature: try c.decode(Double.self, forKey: .temperature),
+                  encoderMSE: try c.decodeIfPresent(Double.self, forKey: .encoderMSE) ?? 0)
+    }
+
+    /// Whether the decoder runs at all: with only the encoder term, a step is the encoder's forward
+    /// and backward alone.
+    package var usesDecoder: Bool { crossEntropy > 0 || kl > 0 }
 }
 
 package struct LossValues: Sendable, Equatable {
@@ -20,6 +37,8 @@ package struct LossValues: Sendable, Equatable {
     package var kl: Double
     package var total: Double
     package var rows: Int
+    /// The unweighted encoder-output mean squared error (0 without that term).
+    package var encoderMSE = 0.0
 }
 
 package enum LossOp {

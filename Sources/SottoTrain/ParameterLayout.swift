@@ -49,6 +49,9 @@ package struct ParameterGroups: OptionSet, Sendable, Codable, Hashable {
     package static let embeddings = ParameterGroups(rawValue: 1 << 1)
     /// The decoder's cross-attention key/value projections of the audio.
     package static let crossAttentionKeysValues = ParameterGroups(rawValue: 1 << 2)
+    /// Everything under `decoder.` (the two groups above included): frozen in an encoder-only stage,
+    /// where AdamW's decoupled weight decay would otherwise shrink the unused decoder.
+    package static let decoder = ParameterGroups(rawValue: 1 << 3)
 
     /// The group a parameter belongs to (empty: the decoder's blocks and final norm).
     package static func of(_ key: String) -> ParameterGroups {
@@ -61,6 +64,6 @@ package struct ParameterGroups: OptionSet, Sendable, Codable, Hashable {
     /// Whether a parameter trains when `self` is frozen. The encoder's sinusoidal positions never
     /// train (a fixed buffer in openai/whisper).
     package func trains(_ key: String) -> Bool {
-        key != "encoder.positional_embedding" && isDisjoint(with: Self.of(key))
+        key != "encoder.positional_embedding" && isDisjoint(with: Self.of(key)) && !(contains(.decoder) && key.hasPrefix("decoder."))
     }
 }

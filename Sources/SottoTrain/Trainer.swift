@@ -24,6 +24,8 @@ package struct StepReport: Sendable, Codable, Equatable {
     package var loss: Double
     package var crossEntropy: Double
     package var kl: Double
+    /// The unweighted encoder-output MSE (0 without that term).
+    package var encoderMSE = 0.0
     package var learningRate: Double
     package var gradientNorm: Double
     /// Target tokens the loss counted.
@@ -50,6 +52,7 @@ package final class Trainer {
                  options: TrainingOptions) {
         precondition(model.frozen == options.frozen, "the model's frozen groups differ from the options'")
         precondition(options.loss.kl == 0 || teacher != nil, "a KL weight needs a teacher")
+        precondition(options.loss.encoderMSE == 0 || !options.frozen.contains(.encoder), "an encoder MSE needs an encoder that trains")
         (self.model, self.teacher, self.examples, self.options) = (model, teacher, examples, options)
         optimizer = AdamW(count: model.layout.totalCount, options: options.adamW)
         order = ExampleOrder(count: examples.count, seed: options.seed)
@@ -67,13 +70,14 @@ package final class Trainer {
     @discardableResult
     package func step() -> StepReport {
         model.gradients.zero()
-        var (ce, kl, total, tokens) = (0.0, 0.0, 0.0, 0)
+        var (ce, kl, mse, total, tokens) = (0.0, 0.0, 0.0, 0.0, 0)
         for _ in 0..<options.accumulationSteps {
             let picked = (0..<options.batchSize).map { examples[order.index(at: cursor + $0)] }
             cursor += options.batchSize
             let loss = accumulate(TrainingBatch(picked, padToken: options.padToken))
             ce += loss.crossEntropy
             kl += loss.kl
+            mse += loss.encoderMSE
             total += loss.total
             tokens += loss.rows
         }
@@ -81,7 +85,7 @@ package final class Trainer {
         let rate = options.schedule.rate(at: optimizer.step)
         let norm = optimizer.update(model, learningRate: rate)
         let report = StepReport(step: optimizer.step, loss: total * scale, crossEntropy: ce * scale, kl: kl * scale,
-                                learningRate: rate, gradientNorm: norm, tokens: tokens)
+                                encoderMSE: mse * scale, learningRate: rate, gradientNorm: norm, tokens: tokens)
         history.append(report)
         return report
     }
@@ -99,8 +103,32 @@ package final class Trainer {
     }
 
     /// Forward, loss and backward of one batch; gradients accumulate (scaled by 1 / accumulation).
+    /// With only the encoder-MSE term, the decoder never runs: a step is the encoder's forward and backward.
     package func accumulate(_ batch: TrainingBatch) -> LossValues {
         let audio = audioFeatures(batch)
+        let trainsEncoder = !options.frozen.contains(.encoder) && encoder != nil && batch.examples[0].mel != nil
+        if trainsEncoder { encoder!.outputGradient.zero() }
+        let gradientScale = 1 / Double(options.accumulationSteps)
+        var loss = LossValues(crossEntropy: 0, kl: 0, total: 0, rows: 0)
+        if options.loss.usesDecoder {
+            loss = decoderLoss(batch, audio: audio, daudio: trainsEncoder ? encoder!.outputGradient : nil, gradientScale: gradientScale)
+        }
+        if options.loss.encoderMSE > 0 {
+            precondition(trainsEncoder && batch.examples.allSatisfy { $0.teacherAudio != nil },
+                         "the encoder MSE needs mel windows and the teacher's encoder output")
+            let teacherAudio = batch.examples.flatMap { $0.teacherAudio! }
+            loss.encoderMSE = EncoderMSEOp.forwardBackward(
+                dout: encoder!.outputGradient.pointer, student: audio.pointer, teacher: teacherAudio, count: teacherAudio.count,
+                weight: options.loss.encoderMSE, gradientScale: gradientScale)
+            loss.total += options.loss.encoderMSE * loss.encoderMSE
+        }
+        if trainsEncoder { model.encoderBackward(encoder!) }
+        return loss
+    }
+
+    /// The decoder's forward, CE/KL loss and backward; d(audio) accumulates into `daudio` when the encoder trains.
+    private func decoderLoss(_ batch: TrainingBatch, audio: TrainBuffer<Float>, daudio: TrainBuffer<Float>?,
+                             gradientScale: Double) -> LossValues {
         let a = activations(&decoder, batch)
         model.decoderForward(a, tokens: batch.tokens, audio: audio)
         var teacherLogits: TrainBuffer<Float>?
@@ -114,13 +142,9 @@ package final class Trainer {
         let loss = withExtendedLifetime(teacherLogits) {
             LossOp.forwardBackward(dlogits: a.logits.pointer, logits: a.logits.pointer, targets: batch.targets,
                                    teacher: teacherLogits?.pointer, rows: batch.batch * batch.length,
-                                   vocab: model.dims.nVocab, weights: options.loss,
-                                   gradientScale: 1 / Double(options.accumulationSteps))
+                                   vocab: model.dims.nVocab, weights: options.loss, gradientScale: gradientScale)
         }
-        let trainsEncoder = !options.frozen.contains(.encoder) && encoder != nil && batch.examples[0].mel != nil
-        if trainsEncoder { encoder!.outputGradient.zero() }
-        model.decoderBackward(a, audio: audio, daudio: trainsEncoder ? encoder!.outputGradient : nil)
-        if trainsEncoder { model.encoderBackward(encoder!) }
+        model.decoderBackward(a, audio: audio, daudio: daudio)
         return loss
     }
 

@@ -56,6 +56,12 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "Softmax temperature of the KL term.")
     var temperature = 2.0
 
+    @Option(name: .customLong("encoder-mse"), help: """
+        Weight of the MSE between the student's and the teacher's encoder outputs (encoder students). With \
+        --ce-weight 0 --kl-weight 0 it is an encoder-only stage: no labels decoded, no decoder run.
+        """)
+    var encoderMSE = 0.0
+
     @Option(help: "At most this many utterances from each manifest.")
     var limit: Int?
 
@@ -151,6 +157,7 @@ struct DistillCommand: ParsableCommand {
         (options.batchSize, options.accumulationSteps) = (batchSize, accumulation)
         (options.learningRate, options.minLearningRate, options.warmupSteps) = (learningRate, learningRate / 10, warmupSteps)
         (options.crossEntropyWeight, options.klWeight, options.temperature) = (ceWeight, klWeight, temperature)
+        options.encoderMSEWeight = encoderMSE
         (options.limit, options.seed, options.maxLabelWER) = (limit, seed, maxLabelWER)
         options.sources = sources.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
         options.eval = try eval.map { try Manifest(contentsOf: URL(fileURLWithPath: $0)) }
@@ -181,11 +188,11 @@ struct DistillCommand: ParsableCommand {
 
     static func summary(_ report: DistillationReport, teacher: String, output: String) -> String {
         var line = String(format: "%@ -> %@ (%@): %d utterances (%.1f min; dropped %d unsure, %d by WER, %d over 30 s; "
-                          + "%d held out; %d augmented copies), %d steps, kept step %d, final loss %.4f (CE %.4f, KL %.4f); "
+                          + "%d held out; %d augmented copies), %d steps, kept step %d, final loss %.4f (CE %.4f, KL %.4f, encoder MSE %.4f); "
                           + "labels %.1f s, training %.1f s",
                           teacher, output, report.student, report.utterances, report.audioSeconds / 60, report.droppedUnsure,
                           report.droppedByWER, report.droppedTooLong, report.heldOut, report.augmentedCopies, report.steps,
-                          report.keptStep, report.finalLoss, report.finalCrossEntropy, report.finalKL,
+                          report.keptStep, report.finalLoss, report.finalCrossEntropy, report.finalKL, report.finalEncoderMSE,
                           report.labelSeconds, report.trainSeconds)
         if let best = report.evals.first(where: { $0.step == report.keptStep }) {
             line += String(format: "; selection WER %.2f%% at step %d", best.wordErrorRate * 100, best.step)

@@ -33,8 +33,9 @@ import Testing
         #expect(transcribe.status == 0, "\(transcribe.stderr)")
     }
 
-    /// scripts/distill_recipe.sh end to end, shrunk to one utterance of each manifest and one step: the
-    /// recipe's encoder + decoder student (the encoder trains on the mel) loads in `sotto transcribe`.
+    /// scripts/distill_recipe.sh end to end, shrunk to one utterance of each manifest and one step per
+    /// stage: stage A (encoder layers dropped, encoder MSE alone) and stage B (stage A fine-tuned on the
+    /// teacher's labels with CE + KL + MSE); the result loads in `sotto transcribe`.
     @Test func theRecipesEncoderStudentTrainsAndLoads() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -51,8 +52,11 @@ import Testing
         #expect(process.terminationStatus == 0)
         let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: student.appendingPathComponent("sotto.json"))) as? [String: Any])
         #expect((manifest["dims"] as? [String: Any])?["nAudioLayer"] as? Int == 2)
+        let stageA = try provenance(directory.appendingPathComponent("student.encoder"))
+        #expect(stageA["student"] == "encoder=0,1;decoder=0,1,2,3" && stageA["finalCrossEntropy"] == "0.00000", "\(stageA)")
         let options = try provenance(student)
-        #expect(options["student"] == "encoder=0,3;decoder=0,3" && options["augmentedCopies"] == "1" && options["steps"] == "1", "\(options)")
+        #expect(options["student"]?.hasPrefix("model:") == true && options["steps"] == "1", "\(options)")
+        #expect(options["loss"]?.hasSuffix("+ 1.0 encoder MSE") == true && Double(options["finalCrossEntropy"] ?? "") ?? 0 > 0, "\(options)")
         let transcribe = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_jfk.wav").path, "--model", student.path,
                                         "--beam-size", "1"])
         #expect(transcribe.status == 0, "\(transcribe.stderr)")
@@ -138,6 +142,36 @@ import Testing
         let (a, b) = (try provenance(resumed), try provenance(whole))
         #expect(a["steps"] == "3" && a["lossCurve"] == b["lossCurve"], "resumed \(a["lossCurve"] ?? "") whole \(b["lossCurve"] ?? "")")
         #expect(b["selectionWER"]?.split(separator: ",").count == 2 && b["selection"]?.contains("English of") == true)
+    }
+
+    /// `--encoder-mse` alone is an encoder-only stage (no labels decoded, no decoder run; the held-out
+    /// utterance is transcribed by the teacher for selection); a joint CE + KL + MSE stage continues from
+    /// its output; the result loads in `sotto transcribe`. A student without an encoder of its own is refused.
+    @Test func anEncoderOnlyStageThenAJointStage() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 3, into: directory, name: "train.jsonl")
+        let refused = try cli.sotto(["distill", "--data", data.path, "--student", "decoder:2", "--encoder-mse", "1", "--steps", "1",
+                                     "-o", directory.appendingPathComponent("refused").path])
+        #expect(refused.status != 0 && refused.stderr.contains("--encoder-mse"), "\(refused.stderr)")
+        let (stageA, stageB) = (directory.appendingPathComponent("a"), directory.appendingPathComponent("b"))
+        let encoderOnly = try cli.sotto(["distill", "--data", data.path, "--student", "encoder=0,1,3", "--ce-weight", "0",
+                                         "--kl-weight", "0", "--encoder-mse", "1", "--steps", "2", "--batch-size", "1",
+                                         "--warmup-steps", "0", "--eval-every", "2", "--holdout", "1", "--augment-copies", "1",
+                                         "--speed", "0.9:1.1", "-o", stageA.path])
+        #expect(encoderOnly.status == 0, "\(encoderOnly.stderr)")
+        let a = try provenance(stageA)
+        #expect(a["student"] == "encoder=0,1,3;decoder=0,1,2,3" && a["heldOut"] == "1" && a["augmentedCopies"] == "2", "\(a)")
+        #expect(a["finalCrossEntropy"] == "0.00000" && Double(a["finalEncoderMSE"] ?? "") ?? 0 > 0, "\(a)")
+        #expect(a["selectionWER"]?.split(separator: ",").count == 2, "\(a)")
+        let joint = try cli.sotto(["distill", "--data", data.path, "--student", stageA.path, "--encoder-mse", "1", "--steps", "1",
+                                   "--batch-size", "1", "-o", stageB.path])
+        #expect(joint.status == 0, "\(joint.stderr)")
+        let b = try provenance(stageB)
+        #expect(b["loss"]?.hasSuffix("+ 1.0 encoder MSE") == true && Double(b["finalCrossEntropy"] ?? "") ?? 0 > 0, "\(b)")
+        let transcribe = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_jfk.wav").path, "--model", stageB.path,
+                                        "--beam-size", "1"])
+        #expect(transcribe.status == 0, "\(transcribe.stderr)")
     }
 
     @Test func refusesAStudentWhoseTokenizerDiffersFromTheTeachers() throws {

@@ -158,4 +158,18 @@ struct OpGradientTests {
         #expect(analytic[vocab..<2 * vocab].allSatisfy { $0 == 0 }, "the padded row gets no gradient")
         Check.expect("dlogits", analytic: analytic, wrt: logits, loss: loss)
     }
+
+    /// The encoder-output MSE's gradient, accumulated onto what is already in the buffer.
+    @Test("encoder-output MSE", arguments: [1, 31, 2 * 6])
+    func encoderMSE(count: Int) {
+        let student = Check.random(count, seed: 24, scale: 2), teacher = Check.random(count, seed: 25, scale: 2)
+        let weight = 0.7
+        func loss() -> Double {
+            weight * EncoderMSEOp.forwardBackward(dout: nil, student: student.pointer, teacher: teacher.pointer, count: count, weight: weight)
+        }
+        let existing = Check.random(count, seed: 26)
+        let dout = TrainBuffer(existing.array)
+        _ = EncoderMSEOp.forwardBackward(dout: dout.pointer, student: student.pointer, teacher: teacher.pointer, count: count, weight: weight)
+        Check.expect("dstudent", analytic: zip(dout.array, existing.array).map { $0 - $1 }, wrt: student, loss: loss)
+    }
 }

@@ -137,6 +137,36 @@ struct TrainerTests {
         #expect(mismatched.kl > 1e-4, "the teacher ignored its own audio (KL \(mismatched.kl))")
     }
 
+    /// With only the encoder MSE the decoder never runs: examples without tokens train, the frozen
+    /// decoder does not move (no weight decay either), the MSE falls, and a student that equals its teacher starts at 0.
+    @Test("an encoder-only stage trains the encoder towards the teacher's output")
+    func encoderOnly() throws {
+        let count = ParameterLayout(dims: Self.dims).totalCount
+        var generator = SeededGenerator(seed: 60)
+        let weights = generator.floats(count, scale: 0.3)
+        let teacher = TrainingModel<Float>(dims: Self.dims, parameters: weights, frozen: [.encoder])
+        let mels = (0..<3).map { _ in generator.floats(Self.dims.nMels * Self.dims.nFrames) }
+        let targets = mels.map { mel in
+            let encoder = EncoderActivations(teacher, batch: 1, forwardOnly: true)
+            teacher.encoderForward(encoder, mel: mel)
+            return encoder.output.array
+        }
+        var options = Self.options(steps: 30)
+        (options.batchSize, options.accumulationSteps, options.frozen) = (3, 1, [.decoder])
+        options.loss = LossWeights(crossEntropy: 0, kl: 0, encoderMSE: 1)
+        let examples = zip(mels, targets).map { TrainingExample(tokens: [], targets: [], mel: $0, teacherAudio: $1) }
+        let same = Trainer(model: TrainingModel(dims: Self.dims, parameters: weights, frozen: [.decoder]), examples: examples, options: options)
+        #expect(same.step().encoderMSE < 1e-12, "a student equal to its teacher")
+        let student = TrainingModel<Float>(dims: Self.dims, parameters: generator.floats(count, scale: 0.3), frozen: [.decoder])
+        let decoderBefore = student.values("decoder.blocks.0.attn.qkv.weight")
+        let trainer = Trainer(model: student, examples: examples, options: options)
+        try trainer.run(steps: 30)
+        let (first, last) = (trainer.history.first!, trainer.history.last!)
+        #expect(last.encoderMSE < 0.5 * first.encoderMSE, "MSE went from \(first.encoderMSE) to \(last.encoderMSE)")
+        #expect(first.loss == first.encoderMSE && first.tokens == 0 && first.crossEntropy == 0)
+        #expect(student.values("decoder.blocks.0.attn.qkv.weight") == decoderBefore, "the decoder moved")
+    }
+
     @Test("seeded order: each epoch a permutation, the same for the same seed")
     func order() {
         let order = ExampleOrder(count: 5, seed: 3)
