@@ -62,6 +62,7 @@ static inline uint32_t pair_word(const uint16_t *row, ptrdiff_t i) {
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include "row_dispatch.h"
 
 #define BF16 __attribute__((target("avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512dq,avx512bf16")))
 #define INLINE static inline __attribute__((always_inline))
@@ -112,14 +113,6 @@ INLINE BF16 void mix_block(const uint16_t *p, ptrdiff_t key_pairs, const uint16_
         for (int l = 0; l < 4; l++) _mm512_storeu_ps(out + r * os + l * 16, acc[r][l]);
 }
 
-#define CLAMP(n, most) ((n) < (most) ? (n) : (most))
-#define DISPATCH(count, most, call)                                                                       \
-    switch (count) {                                                                                     \
-    case 1: call(1); break;               case 2: call(CLAMP(2, most)); break;                         \
-    case 3: call(CLAMP(3, most)); break;  case 4: call(CLAMP(4, most)); break;                         \
-    case 5: call(CLAMP(5, most)); break;  default: call(CLAMP(6, most)); break;                        \
-    }
-
 /// One block of at most SCORE_R query rows: scores, softmax, probabilities rounded, sums.
 static BF16 void attend_block(const uint16_t *keys, const uint16_t *values, ptrdiff_t frames, ptrdiff_t hd,
                               const float *q, ptrdiff_t qs, int R, float scale, float *scores, uint16_t *q16,
@@ -130,8 +123,8 @@ static BF16 void attend_block(const uint16_t *keys, const uint16_t *values, ptrd
     ptrdiff_t t = 0;
 #define SCORE_CALL(n) score_block(q16, pairs, keys + t * pairs * 32, n, SCORE_T, s, scores + t * 16, stride)
 #define SCORE_ONE(n) score_block(q16, pairs, keys + t * pairs * 32, n, 1, s, scores + t * 16, stride)
-    for (; t + SCORE_T <= tiles; t += SCORE_T) DISPATCH(R, SCORE_R, SCORE_CALL)
-    for (; t < tiles; t++) DISPATCH(R, SCORE_R, SCORE_ONE)
+    for (; t + SCORE_T <= tiles; t += SCORE_T) ROWS_DISPATCH(R, SCORE_R, SCORE_CALL)
+    for (; t < tiles; t++) ROWS_DISPATCH(R, SCORE_R, SCORE_ONE)
 #undef SCORE_CALL
 #undef SCORE_ONE
     for (int r = 0; r < R; r++) {
@@ -142,7 +135,7 @@ static BF16 void attend_block(const uint16_t *keys, const uint16_t *values, ptrd
     }
     for (ptrdiff_t d = 0; d < hd; d += 64) {
 #define MIX_CALL(n) mix_block(p16, key_pairs, values + d * 2, hd, n, out + d, os)
-        DISPATCH(R, MIX_R, MIX_CALL)
+        ROWS_DISPATCH(R, MIX_R, MIX_CALL)
     }
 #undef MIX_CALL
 }

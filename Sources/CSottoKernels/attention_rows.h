@@ -11,6 +11,7 @@
 #include <immintrin.h>
 #include "sotto_attention.h"
 #include "sotto_activations.h"
+#include "row_dispatch.h"
 
 #define ROWS_INLINE static inline __attribute__((always_inline))
 
@@ -70,15 +71,6 @@ ROWS_INLINE ROWS_TARGET void mix_rows(const sotto_kv_head *kv, const float *p, c
     for (; d + 32 <= hd; d += 32) mix_block(values + d, hd, kv->keys, p, kv->stride, R, 4, out + d, os);
     for (; d < hd; d += 8) mix_block(values + d, hd, kv->keys, p, kv->stride, R, 1, out + d, os);
 }
-
-/// Dispatches a runtime row count (1 ... most, most <= 6) to the constant-count block the compiler unrolls.
-#define ROWS_CLAMP(n, most) ((n) < (most) ? (n) : (most))
-#define ROWS_DISPATCH(count, most, call)                                                                  \
-    switch (count) {                                                                                     \
-    case 1: call(1); break;                    case 2: call(ROWS_CLAMP(2, most)); break;               \
-    case 3: call(ROWS_CLAMP(3, most)); break;  case 4: call(ROWS_CLAMP(4, most)); break;               \
-    case 5: call(ROWS_CLAMP(5, most)); break;  default: call(ROWS_CLAMP(6, most)); break;              \
-    }
 
 ROWS_TARGET void ROWS_FN(const sotto_kv_head *kv, const float *q, ptrdiff_t q_stride, ptrdiff_t rows, float scale,
                          float *scratch, float *out, ptrdiff_t out_stride, int path) {

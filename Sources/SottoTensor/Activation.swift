@@ -70,13 +70,7 @@ public enum Softmax {
         if sotto_softmax_row(x, n, path.rawValue) != 0 { return }
         let raw = UnsafeMutableRawPointer(x)
         let vectorEnd = n & ~7
-        var maxima = SIMD8<Float>(repeating: -.infinity)
-        for i in stride(from: 0, to: vectorEnd, by: 8) {
-            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-            maxima.replace(with: v, where: v .> maxima)
-        }
-        var maximum = maxima.max()
-        for i in vectorEnd..<n { maximum = max(maximum, x[i]) }
+        let maximum = Self.maximum(UnsafePointer(x), n)
         var sums = SIMD8<Float>()
         for i in stride(from: 0, to: vectorEnd, by: 8) {
             let e = FastMath.exp(raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) - maximum)
@@ -99,15 +93,10 @@ public enum Softmax {
     public static func logNormalizer(_ x: [Float]) -> Float {
         let n = x.count
         guard n > 0 else { return -.infinity }
-        return x.withUnsafeBytes { raw in
+        return x.withUnsafeBufferPointer { values in
+            let raw = UnsafeRawPointer(values.baseAddress!)
             let vectorEnd = n & ~7
-            var maxima = SIMD8<Float>(repeating: -.infinity)
-            for i in stride(from: 0, to: vectorEnd, by: 8) {
-                let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
-                maxima.replace(with: v, where: v .> maxima)
-            }
-            var maximum = maxima.max()
-            for i in vectorEnd..<n { maximum = max(maximum, x[i]) }
+            let maximum = Self.maximum(values.baseAddress!, n)
             guard maximum > -.infinity else { return -.infinity }
             var sums = SIMD8<Float>()
             for i in stride(from: 0, to: vectorEnd, by: 8) {
@@ -117,6 +106,21 @@ public enum Softmax {
             for i in vectorEnd..<n { sum += Double(Foundation.exp(x[i] - maximum)) }
             return maximum + Float(Foundation.log(sum))
         }
+    }
+
+    /// The largest of `n > 0` contiguous values, eight lanes at a time.
+    @inline(__always)
+    static func maximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        let raw = UnsafeRawPointer(x)
+        let vectorEnd = n & ~7
+        var maxima = SIMD8<Float>(repeating: -.infinity)
+        for i in stride(from: 0, to: vectorEnd, by: 8) {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            maxima.replace(with: v, where: v .> maxima)
+        }
+        var maximum = maxima.max()
+        for i in vectorEnd..<n { maximum = max(maximum, x[i]) }
+        return maximum
     }
 
     public static func rowsReference(_ x: [Float], rows: Int, cols: Int) -> [Float] {

@@ -42,12 +42,7 @@ struct AttentionTests {
         let (nHead, headDim) = heads
         guard queries * keys * nHead * headDim <= 130 * 1500 * 64 else { return }
         let width = nHead * headDim
-        var rng = SeededGenerator(seed: UInt64(queries * 1000 + keys + headDim))
-        let stride = 3 * width + 3
-        let fused = MatrixView(rng.floats(max(queries, keys) * stride, scale: 2), rows: max(queries, keys), cols: 3 * width,
-                               rowStride: stride)
-        let q = fused.rows(0..<queries).columns(0..<width)
-        let (k, v) = (fused.rows(0..<keys).columns(width..<2 * width), fused.rows(0..<keys).columns(2 * width..<3 * width))
+        let (q, k, v) = Self.fusedQKV(queries: queries, keys: keys, width: width, seed: UInt64(queries * 1000 + keys + headDim))
         let expected = Attention.forwardReference(query: q, key: k, value: v, heads: nHead)
         for path in WeightKernelPath.allCases where path.isSupported {
             var output = [Float](repeating: .nan, count: queries * width)
@@ -70,12 +65,7 @@ struct AttentionTests {
         let (queries, keys) = problem
         let (nHead, headDim) = heads
         let width = nHead * headDim
-        var rng = SeededGenerator(seed: UInt64(queries * 1000 + keys + headDim))
-        let stride = 3 * width + 3
-        let fused = MatrixView(rng.floats(max(queries, keys) * stride, scale: 2), rows: max(queries, keys), cols: 3 * width,
-                               rowStride: stride)
-        let q = fused.rows(0..<queries).columns(0..<width)
-        let (k, v) = (fused.rows(0..<keys).columns(width..<2 * width), fused.rows(0..<keys).columns(2 * width..<3 * width))
+        let (q, k, v) = Self.fusedQKV(queries: queries, keys: keys, width: width, seed: UInt64(queries * 1000 + keys + headDim))
         var output = [Float](repeating: .nan, count: queries * width)
         Attention.forward(query: q, key: k, value: v, heads: nHead, into: &output, precision: .bfloat16)
         let float32 = Attention.forwardReference(query: q, key: k, value: v, heads: nHead)
@@ -87,6 +77,16 @@ struct AttentionTests {
         expectClose(output, bfloat16Reference(q, k, v, heads: nHead), tolerance: 5e-4, label)
         expectClose(output, float32, tolerance: 0.05, "\(label) against float32")
         #expect(Closeness(output, float32).maxAbsError > 1e-4, "\(label): no rounding seen, is it float32?")
+    }
+
+    /// Query, key and value views of one random fused projection laid out as the model's qkv rows
+    /// (`[rows, 3 * width]` with a padded stride).
+    static func fusedQKV(queries: Int, keys: Int, width: Int, seed: UInt64) -> (MatrixView, MatrixView, MatrixView) {
+        var rng = SeededGenerator(seed: seed)
+        let (rows, stride) = (max(queries, keys), 3 * width + 3)
+        let fused = MatrixView(rng.floats(rows * stride, scale: 2), rows: rows, cols: 3 * width, rowStride: stride)
+        return (fused.rows(0..<queries).columns(0..<width), fused.rows(0..<keys).columns(width..<2 * width),
+                fused.rows(0..<keys).columns(2 * width..<3 * width))
     }
 
     /// Packs each head with the kernel's packer and sums it with the C reference.
