@@ -15,7 +15,7 @@ public enum Attention {
                 outputOffset: outputOffset, outputRowStride: outputRowStride, path: .automatic)
     }
 
-    /// How many queries over many keys are computed (benchmarks and tests compare them).
+    /// Which kernel computes many queries over many keys (benchmarks and tests compare them).
     package enum Kernel: Sendable {
         /// The blocked kernel where every key is visible, BLAS products otherwise.
         case automatic

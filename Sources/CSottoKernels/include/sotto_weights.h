@@ -27,8 +27,8 @@ typedef struct {
 } sotto_weights;
 
 /// Kernel paths; a request the CPU (or this build) cannot run falls back to the widest path below it.
-/// SOTTO_PATH_AVX512 (F + BW + VL) has its own fused products; its dequantization and the attention
-/// kernels run the AVX2 code.
+/// SOTTO_PATH_AVX512 (F + BW + VL) has its own fused products and blocked encoder attention; its
+/// dequantization and the single-query attention kernels run the AVX2 code.
 typedef enum {
     SOTTO_PATH_AUTO = 0,
     SOTTO_PATH_SCALAR = 1,
