@@ -29,10 +29,11 @@ package enum PunctuationMerging {
         var i = words.count - 2
         var j = words.count - 1
         while i >= 0 {
-            if words[i].word.hasPrefix(" ") && isInside(words[i].word.trimmingCharacters(in: .whitespacesAndNewlines), prepended) {
-                words[j].word = words[i].word + words[j].word
+            let word = words[i].timing.word
+            if word.hasPrefix(" ") && isInside(word.trimmingCharacters(in: .whitespacesAndNewlines), prepended) {
+                words[j].timing.word = words[i].timing.word + words[j].timing.word
                 words[j].tokens = words[i].tokens + words[j].tokens
-                words[i].word = ""
+                words[i].timing.word = ""
                 words[i].tokens = []
             } else {
                 j = i
@@ -42,10 +43,10 @@ package enum PunctuationMerging {
         i = 0
         j = 1
         while j < words.count {
-            if !words[i].word.hasSuffix(" ") && isInside(words[j].word, appended) {
-                words[i].word += words[j].word
+            if !words[i].timing.word.hasSuffix(" ") && isInside(words[j].timing.word, appended) {
+                words[i].timing.word += words[j].timing.word
                 words[i].tokens += words[j].tokens
-                words[j].word = ""
+                words[j].timing.word = ""
                 words[j].tokens = []
             } else {
                 i = j
@@ -57,7 +58,7 @@ package enum PunctuationMerging {
     /// The median of the nonzero word durations, at most 0.7 s (references' `median_duration`);
     /// nil when every word has zero duration (the references then use 0 and skip the clamps).
     package static func medianDuration(_ words: [AlignedWord]) -> Double? {
-        let durations = words.map { $0.end - $0.start }.filter { $0 != 0 }.sorted()
+        let durations = words.map { $0.timing.end - $0.timing.start }.filter { $0 != 0 }.sorted()
         guard !durations.isEmpty else { return nil }
         let middle = durations.count / 2
         let median = durations.count % 2 == 1 ? durations[middle] : (durations[middle - 1] + durations[middle]) / 2
@@ -67,11 +68,11 @@ package enum PunctuationMerging {
     /// A sentence-ending mark keeps its start and loses its end; the word after one keeps its end.
     package static func clampAtSentenceEnds(_ words: inout [AlignedWord], maxDuration: Double) {
         guard words.count > 1 else { return }
-        for i in 1..<words.count where words[i].end - words[i].start > maxDuration {
-            if isInside(words[i].word, sentenceEndMarks) {
-                words[i].end = words[i].start + maxDuration
-            } else if isInside(words[i - 1].word, sentenceEndMarks) {
-                words[i].start = words[i].end - maxDuration
+        for i in 1..<words.count where words[i].timing.end - words[i].timing.start > maxDuration {
+            if isInside(words[i].timing.word, sentenceEndMarks) {
+                words[i].timing.end = words[i].timing.start + maxDuration
+            } else if isInside(words[i - 1].timing.word, sentenceEndMarks) {
+                words[i].timing.start = words[i].timing.end - maxDuration
             }
         }
     }

@@ -18,20 +18,15 @@ public struct WordTiming: Sendable, Codable, Equatable {
     }
 }
 
-/// A word of one window while its timing is worked out: seconds from the window's start.
+/// A word of one window while its timing is worked out: seconds from the window's start, and the
+/// tokens it spans (punctuation merging moves them between words; segments are cut by token count).
 package struct AlignedWord: Equatable, Sendable {
-    package var word: String
+    package var timing: WordTiming
     package var tokens: [Int]
-    package var start: Double
-    package var end: Double
-    package var probability: Double
 
     package init(word: String, tokens: [Int], start: Double, end: Double, probability: Double) {
-        self.word = word
+        timing = WordTiming(word: word, start: start, end: end, probability: probability)
         self.tokens = tokens
-        self.start = start
-        self.end = end
-        self.probability = probability
     }
 }
 

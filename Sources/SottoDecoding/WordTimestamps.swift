@@ -43,12 +43,12 @@ package struct WordTimestamps {
             var words: [WordTiming] = []
             var savedTokens = 0
             while wordIndex < aligned.count && savedTokens < pieceTokens.count {
-                let timing = aligned[wordIndex]
+                let timing = aligned[wordIndex].timing
                 if !timing.word.isEmpty {
                     words.append(WordTiming(word: timing.word, start: Self.round2(timeOffset + timing.start),
                                             end: Self.round2(timeOffset + timing.end), probability: timing.probability))
                 }
-                savedTokens += timing.tokens.count
+                savedTokens += aligned[wordIndex].tokens.count
                 wordIndex += 1
             }
             if !words.isEmpty {

@@ -12,7 +12,7 @@ import Testing
         var words = [word(" (", [1]), word("Hello", [2]), word(",", [3]), word(" world", [4]), word(".", [5])]
         PunctuationMerging.merge(&words, prepended: WordTimestampOptions().prependPunctuations,
                                  appended: WordTimestampOptions().appendPunctuations)
-        #expect(words.map(\.word) == ["", " (Hello,", "", " world.", ""])
+        #expect(words.map(\.timing.word) == ["", " (Hello,", "", " world.", ""])
         #expect(words.map(\.tokens) == [[], [1, 2, 3], [], [4, 5], []])
     }
 
@@ -20,7 +20,7 @@ import Testing
     @Test func aWordEndingInASpaceTakesNoMark() {
         var words = [word(" a ", [1]), word(".", [2])]
         PunctuationMerging.merge(&words, prepended: "", appended: ".")
-        #expect(words.map(\.word) == [" a ", "."])
+        #expect(words.map(\.timing.word) == [" a ", "."])
     }
 
     /// Median of the nonzero durations, capped at 0.7 s; none when every word has zero length.
@@ -40,7 +40,7 @@ import Testing
     @Test func longWordsAtSentenceEndsAreCut() {
         var words = [word(" Hi", [1], 0, 0.3), word(".", [2], 0.3, 2.0), word(" So", [3], 2.0, 3.5)]
         PunctuationMerging.clampAtSentenceEnds(&words, maxDuration: 0.5)
-        #expect(words.map(\.start) == [0, 0.3, 3.0])
-        #expect(words.map(\.end) == [0.3, 0.8, 3.5])
+        #expect(words.map(\.timing.start) == [0, 0.3, 3.0])
+        #expect(words.map(\.timing.end) == [0.3, 0.8, 3.5])
     }
 }

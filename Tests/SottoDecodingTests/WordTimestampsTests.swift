@@ -50,9 +50,9 @@ import Testing
                     Step(row: 2, column: 3), Step(row: 3, column: 5), Step(row: 3, column: 6)]
         let words = [(word: " a", tokens: [1]), (word: " bc", tokens: [2, 3]), (word: "<|endoftext|>", tokens: [9])]
         let timed = WordAlignment.timeWords(words, path: path, probabilities: [0.5, 0.2, 0.4])
-        #expect(timed.map(\.word) == [" a", " bc"])
-        #expect(timed.map(\.start) == [0, 0.04])
-        #expect(timed.map(\.end) == [0.04, 0.1])
-        #expect(abs(timed[1].probability - 0.3) < 1e-12 && timed[0].probability == 0.5)
+        #expect(timed.map(\.timing.word) == [" a", " bc"])
+        #expect(timed.map(\.timing.start) == [0, 0.04])
+        #expect(timed.map(\.timing.end) == [0.04, 0.1])
+        #expect(abs(timed[1].timing.probability - 0.3) < 1e-12 && timed[0].timing.probability == 0.5)
     }
 }
