@@ -7,20 +7,37 @@ import SottoText
 
 /// Scores candidate models on calibration audio: the error rate against the manifest's reference
 /// text, or, where the manifest has none, against the float model's own transcripts.
+///
+/// An unlabelled utterance whose float transcript needed temperature fallback is left out: that
+/// reference is a sample (the greedy output looped or was unlikely), and any rounding of the weights
+/// changes which sample comes out, so it would measure chance instead of the plan. On train-extra's
+/// game dialogue one such utterance made even the unquantized weights look 6 points worse.
 public struct CalibrationScorer: Sendable {
     public let manifest: Manifest
+    /// Unlabelled utterances left out because the float model fell back on them.
+    public let droppedUnstable: Int
     let scorer: TranscriptScorer
     let tokenizer: Tokenizer
 
     /// Transcribes the unlabelled entries with `float` to make their references.
     public init(manifest: Manifest, limit: Int, float: Transcriber, scorer: TranscriptScorer) throws {
-        var entries = Calibration.usableEntries(manifest, multilingual: float.model.dims.isMultilingual, limit: limit)
-        let options = Self.options
-        for index in entries.indices where entries[index].text == nil {
-            let samples = try AudioLoader.load(path: manifest.audioURL(for: entries[index]).path)
-            entries[index].text = try float.transcribe(samples: samples, options: options).text
+        var kept: [ManifestEntry] = []
+        var dropped = 0
+        for var entry in Calibration.usableEntries(manifest, multilingual: float.model.dims.isMultilingual, limit: limit) {
+            if entry.text == nil {
+                let samples = try AudioLoader.load(path: manifest.audioURL(for: entry).path)
+                let result = try float.transcribe(samples: samples, options: Self.options)
+                guard result.timings.fallbacks == 0 else {
+                    dropped += 1
+                    continue
+                }
+                entry.text = result.text
+            }
+            kept.append(entry)
         }
-        self.manifest = Manifest(url: manifest.url, entries: entries)
+        guard !kept.isEmpty else { throw CalibrationScorerError.noStableUtterances(manifest.url.path, dropped) }
+        self.manifest = Manifest(url: manifest.url, entries: kept)
+        droppedUnstable = dropped
         self.scorer = scorer
         tokenizer = float.tokenizer
     }
@@ -81,5 +98,17 @@ public struct PlanValidation: Sendable {
     public func record(_ result: PlanValidationResult) -> PlanValidationRecord {
         PlanValidationRecord(utterances: utterances, baselineWER: result.baselineRate, planWER: result.rate,
                              upperIncrease: result.upperIncrease, confidence: confidence)
+    }
+}
+
+public enum CalibrationScorerError: Error, CustomStringConvertible {
+    case noStableUtterances(String, Int)
+
+    public var description: String {
+        switch self {
+        case .noStableUtterances(let path, let dropped):
+            return "\(path): the float model needed temperature fallback on all \(dropped) unlabelled utterances, "
+                + "so none gives a stable reference; add clearer speech or reference text"
+        }
     }
 }

@@ -196,6 +196,11 @@ extension QuantizeCommand {
             try PlanValidation(scorer: try CalibrationScorer(manifest: held, limit: held.entries.count, float: float, scorer: textScorer),
                                float: float.model, confidence: confidence)
         }
+        let unstable = scorer.droppedUnstable + (validation?.scorer.droppedUnstable ?? 0)
+        if unstable > 0 {
+            printError("left out \(scorer.droppedUnstable) calibration and \(validation?.scorer.droppedUnstable ?? 0) held-out "
+                       + "utterances whose float transcript needed temperature fallback (a sampled reference measures chance)")
+        }
         if let validation {
             printError("checking plans on \(validation.utterances) held-out utterances "
                        + String(format: "(one-sided %.0f%% paired bootstrap bound)", confidence * 100))

@@ -27,10 +27,16 @@ public enum TestPaths {
     }
 
     /// `../shared/data/train`: unlabelled audio for calibration, never for evaluation.
-    public static func trainFile(_ relative: String) throws -> URL {
-        let url = devData.deletingLastPathComponent().appendingPathComponent("train").appendingPathComponent(relative)
+    public static func trainFile(_ relative: String) throws -> URL { try sharedFile("train", relative) }
+
+    /// `../shared/data/train-extra`: hours of mixed, lightly labelled audio for training and calibration.
+    public static func trainExtraFile(_ relative: String) throws -> URL { try sharedFile("train-extra", relative) }
+
+    /// A file of the data set `set` beside the dev set.
+    private static func sharedFile(_ set: String, _ relative: String) throws -> URL {
+        let url = devData.deletingLastPathComponent().appendingPathComponent(set).appendingPathComponent(relative)
         guard FileManager.default.fileExists(atPath: url.path) else {
-            throw MissingFixture(what: "train data file \(url.path) (expected ../shared/data/train beside the checkout)")
+            throw MissingFixture(what: "\(set) data file \(url.path) (expected ../shared/data/\(set) beside the checkout)")
         }
         return url
     }
