@@ -62,6 +62,8 @@ let package = Package(
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(name: "AttentionBench", dependencies: ["SottoTensor", "BenchmarkSupport"], path: "Benchmarks/AttentionBench", swiftSettings: fast),
         .executableTarget(name: "ElementwiseBench", dependencies: ["SottoTensor", "BenchmarkSupport"], path: "Benchmarks/ElementwiseBench", swiftSettings: fast),
+        .target(name: "CLimits", path: "Benchmarks/CLimits"),
+        .executableTarget(name: "LimitsBench", dependencies: ["SottoTensor", "BenchmarkSupport", "CLimits"], path: "Benchmarks/LimitsBench", swiftSettings: fast),
         .target(name: "SottoTestSupport", dependencies: ["SottoModel", "SottoText"], path: "Tests/SottoTestSupport"),
         .testTarget(name: "SottoTensorTests", dependencies: ["SottoTensor", "SottoTestSupport"]),
         .testTarget(name: "SottoAudioTests", dependencies: ["SottoAudio", "SottoTestSupport"]),

@@ -1,6 +1,8 @@
 // Times the decoder alone: one encode of silence, then single-token steps with the KV cache for a
 // fixed wall-clock budget per model, models interleaved in rounds so machine noise hits them alike.
-// Prints ms/token per model and the speed-up against the first. Steady state for `perf record`.
+// Prints ms/token per model and the speed-up against the first, and the bytes a step streams (the
+// decoder's weights as held in memory and every layer's cross-attention keys and values) over its time:
+// the bandwidth to set against LimitsBench's read bandwidth. Steady state for `perf record`.
 // Run: swift run -c release DecoderStepBench MODEL_DIR [MODEL_DIR ...]
 import Foundation
 import SottoModel
@@ -20,12 +22,21 @@ struct Subject {
     let name: String
     let model: WhisperModel
     let audio: EncoderOutput
+    /// Bytes one single-token step reads: every decoder matrix but the cross-attention key/value
+    /// projection (run once per window) and the position table (one row a step), plus the audio keys/values.
+    let bytesPerStep: Int
 }
 
 let subjects: [Subject] = try directories.map { path in
-    let model = try WhisperModel.load(directory: URL(fileURLWithPath: path))
+    let checkpoint = try Checkpoint.read(directory: URL(fileURLWithPath: path))
+    let model = try WhisperModel(checkpoint: checkpoint)
     let silence = [Float](repeating: -1.5, count: model.dims.nMels * 3000)
-    return Subject(name: path, model: model, audio: model.encode(mel: silence))
+    let audio = model.encode(mel: silence)
+    let weightBytes = checkpoint.tensors.filter { name, _ in
+        name.hasPrefix("decoder.") && !name.contains("cross_attn.kv") && !name.contains("positional_embedding")
+    }.values.reduce(0) { $0 + $1.byteCount }
+    return Subject(name: path, model: model, audio: audio,
+                   bytesPerStep: weightBytes + audio.crossKeysValues.reduce(0) { $0 + $1.byteCount })
 }
 
 /// 64 greedy single-token steps after a 3-token prompt; returns milliseconds per token.
@@ -49,5 +60,6 @@ let medians = samples.map { $0.sorted()[$0.count / 2] }
 print("DecoderStepBench: \(threads) threads, \(rounds) rounds of \(tokensPerRound) tokens, kernel path \(WeightKernelPath.best)")
 print("CPU: \(CPUReport.current().summary)")
 for (i, s) in subjects.enumerated() {
-    print(String(format: "%-40@ %7.3f ms/token  %5.2fx", s.name as NSString, medians[i], medians[0] / medians[i]))
+    print(String(format: "%-40@ %7.3f ms/token  %5.2fx  %6.1f MB/step  %5.1f GB/s", s.name as NSString, medians[i],
+                 medians[0] / medians[i], Double(s.bytesPerStep) / 1e6, Double(s.bytesPerStep) / medians[i] / 1e6))
 }
