@@ -128,7 +128,8 @@ public enum Attention {
                                         into output: inout [Float]) {
         let keysCount = sotto_bf16_keys_count(p.keys, p.headDim), valuesCount = sotto_bf16_values_count(p.keys, p.headDim)
         let perHead = keysCount + valuesCount
-        var packed = [UInt16](repeating: 0, count: p.heads * perHead)
+        // The packer writes every element (padding included), so the buffer is not cleared first.
+        var packed = [UInt16](unsafeUninitializedCapacity: p.heads * perHead) { _, count in count = p.heads * perHead }
         key.storage.withUnsafeBufferPointer { k in
             value.storage.withUnsafeBufferPointer { v in
                 packed.withUnsafeMutableBufferPointer { target in

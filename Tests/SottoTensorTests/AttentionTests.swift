@@ -79,6 +79,27 @@ struct AttentionTests {
         #expect(Closeness(output, float32).maxAbsError > 1e-4, "\(label): no rounding seen, is it float32?")
     }
 
+    /// The vector packer writes every element of both buffers exactly as the scalar one (rounding,
+    /// tile and pair layout, zero padding), over frame counts around the 16-key tiles and 2-key pairs.
+    @Test("bfloat16 packer equals its scalar twin", arguments: [1, 2, 15, 16, 17, 33, 1500], [64, 128])
+    func bfloat16Packing(frames: Int, headDim: Int) {
+        let (_, k, v) = Self.fusedQKV(queries: 1, keys: frames, width: 2 * headDim, seed: UInt64(frames + headDim))
+        let (keysCount, valuesCount) = (sotto_bf16_keys_count(frames, headDim), sotto_bf16_values_count(frames, headDim))
+        var (keys, values) = ([UInt16](repeating: 0xFFFF, count: keysCount), [UInt16](repeating: 0xFFFF, count: valuesCount))
+        var (expectedKeys, expectedValues) = ([UInt16](repeating: 0, count: keysCount), [UInt16](repeating: 0, count: valuesCount))
+        k.storage.withUnsafeBufferPointer { kp in
+            v.storage.withUnsafeBufferPointer { vp in
+                // The second head's columns: a row stride larger than the head.
+                let (keyStart, valueStart) = (kp.baseAddress! + k.offset + headDim, vp.baseAddress! + v.offset + headDim)
+                sotto_attention_pack_bf16(keyStart, k.rowStride, valueStart, v.rowStride, frames, headDim, &keys, &values)
+                sotto_attention_pack_bf16_reference(keyStart, k.rowStride, valueStart, v.rowStride, frames, headDim,
+                                                    &expectedKeys, &expectedValues)
+            }
+        }
+        #expect(keys == expectedKeys, "keys, \(frames) frames x \(headDim)")
+        #expect(values == expectedValues, "values, \(frames) frames x \(headDim)")
+    }
+
     /// Query, key and value views of one random fused projection laid out as the model's qkv rows
     /// (`[rows, 3 * width]` with a padded stride).
     static func fusedQKV(queries: Int, keys: Int, width: Int, seed: UInt64) -> (MatrixView, MatrixView, MatrixView) {
@@ -89,7 +110,7 @@ struct AttentionTests {
                 fused.rows(0..<keys).columns(2 * width..<3 * width))
     }
 
-    /// Packs each head with the kernel's packer and sums it with the C reference.
+    /// Packs each head with the scalar packer and sums it with the C reference.
     private func bfloat16Reference(_ q: MatrixView, _ k: MatrixView, _ v: MatrixView, heads: Int) -> [Float] {
         let headDim = q.cols / heads
         var out = [Float](repeating: 0, count: q.rows * q.cols)
@@ -99,9 +120,9 @@ struct AttentionTests {
             var head = [Double](repeating: 0, count: q.rows * headDim)
             k.storage.withUnsafeBufferPointer { kp in
                 v.storage.withUnsafeBufferPointer { vp in
-                    sotto_attention_pack_bf16(kp.baseAddress! + k.offset + h * headDim, k.rowStride,
-                                              vp.baseAddress! + v.offset + h * headDim, v.rowStride, k.rows, headDim,
-                                              &keys, &values)
+                    sotto_attention_pack_bf16_reference(kp.baseAddress! + k.offset + h * headDim, k.rowStride,
+                                                        vp.baseAddress! + v.offset + h * headDim, v.rowStride, k.rows,
+                                                        headDim, &keys, &values)
                 }
             }
             q.storage.withUnsafeBufferPointer { qp in

@@ -51,6 +51,10 @@ ptrdiff_t sotto_attention_bf16_scratch_count(ptrdiff_t frames, ptrdiff_t head_di
 int sotto_attention_bf16_supported(ptrdiff_t head_dim);
 void sotto_attention_pack_bf16(const float *keys, ptrdiff_t key_stride, const float *values, ptrdiff_t value_stride,
                                ptrdiff_t frames, ptrdiff_t head_dim, uint16_t *keys_out, uint16_t *values_out);
+/// The packer's scalar twin (the vector packer runs where AVX-512 BF16 does; tests compare the two).
+void sotto_attention_pack_bf16_reference(const float *keys, ptrdiff_t key_stride, const float *values,
+                                         ptrdiff_t value_stride, ptrdiff_t frames, ptrdiff_t head_dim, uint16_t *keys_out,
+                                         uint16_t *values_out);
 int sotto_attention_rows_bf16(const uint16_t *keys, const uint16_t *values, ptrdiff_t frames, ptrdiff_t head_dim,
                               const float *q, ptrdiff_t q_stride, ptrdiff_t rows, float scale, float *scratch,
                               float *out, ptrdiff_t out_stride);
