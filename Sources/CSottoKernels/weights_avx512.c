@@ -1,9 +1,11 @@
 // AVX-512 (F + BW + VL) fused products for one input row (a greedy decoding step), twins of
-// sotto_weights_linear_scalar. Measured with Benchmarks/WeightKernelBench on an AMD EPYC (Zen 4), which
-// runs 512-bit arithmetic as two 256-bit halves, these beat weights_avx2.c only where the wider
-// registers save instructions that are not FMAs: int8 per-channel rows (one widening conversion per 16
-// weights) and int4 rows (one zero-extension of 16 bytes gives codes 0-15 and 16-31 in order, where
-// AVX2 needs four byte shuffles). Every other kind and row count runs the AVX2 kernels.
+// sotto_weights_linear_scalar. On an AMD EPYC (Zen 4), which runs 512-bit arithmetic as two 256-bit
+// halves, these beat weights_avx2.c only where the wider registers save instructions that are not
+// FMAs: int4 rows (one zero-extension of 16 bytes gives codes 0-15 and 16-31 in order, where AVX2
+// needs four byte shuffles). An AVX-512 int8 per-channel row kernel won by 15-20% on a matrix that
+// stays in cache (WeightKernelBench repeats one) but lost 15-30% in decoding steps, where every
+// matrix streams from memory (DecoderStepBench, base and tiny.en int8-dynamic, 1 and 2 threads), so
+// int8 rows run the AVX2 kernel. Every other kind and row count runs the AVX2 kernels too.
 #include "weights_internal.h"
 
 #if defined(__x86_64__)
@@ -13,31 +15,6 @@
 #define INLINE static inline __attribute__((always_inline))
 
 INLINE AVX512 __mmask16 tail_mask(ptrdiff_t left) { return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1); }
-
-INLINE AVX512 __m512 i8x16(const int8_t *p, __mmask16 m) {
-    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, p)));
-}
-
-/// y[o] = bias[o] + scale[o] * sum_k q[o, k] x[k]: four accumulators 64 weights a step, then 16 at a
-/// time with the last step masked (masked-off weights and inputs are 0).
-static AVX512 void i8_channel_row(const sotto_weights *w, const float *x, const float *bias, float *y, ptrdiff_t o0, ptrdiff_t o1) {
-    const ptrdiff_t cols = w->cols;
-    for (ptrdiff_t o = o0; o < o1; o++) {
-        const int8_t *q = (const int8_t *)w->values + o * cols;
-        __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
-        ptrdiff_t k = 0;
-        for (; k + 64 <= cols; k += 64)
-            for (int j = 0; j < 4; j++)
-                acc[j] = _mm512_fmadd_ps(i8x16(q + k + 16 * j, 0xFFFF), _mm512_loadu_ps(x + k + 16 * j), acc[j]);
-        for (; k < cols; k += 16) {
-            const __mmask16 m = tail_mask(cols - k);
-            acc[0] = _mm512_fmadd_ps(i8x16(q + k, m), _mm512_maskz_loadu_ps(m, x + k), acc[0]);
-        }
-        __m512 total = _mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3]));
-        // The row scale is applied once to the finished dot product.
-        y[o] = (bias ? bias[o] : 0.0f) + sotto_load_f32(w->scales, o) * _mm512_reduce_add_ps(total);
-    }
-}
 
 /// Blocks whose scales are converted at once, before their weights are read.
 enum { SCALE_CHUNK = 256 };
@@ -91,9 +68,7 @@ static AVX512 void i4_single_row(const sotto_weights *w, const float *x, const f
 
 void sotto_weights_linear_avx512(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx,
                                  const float *bias, float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1) {
-    if (nrows == 1 && w->kind == SOTTO_WEIGHTS_I8_CHANNEL) {
-        i8_channel_row(w, x, bias, y, o0, o1);
-    } else if (nrows == 1 && (w->kind == SOTTO_WEIGHTS_I4_BLOCK || w->kind == SOTTO_WEIGHTS_I4_BLOCK_ZP)) {
+    if (nrows == 1 && (w->kind == SOTTO_WEIGHTS_I4_BLOCK || w->kind == SOTTO_WEIGHTS_I4_BLOCK_ZP)) {
         i4_single_row(w, x, bias, y, o0, o1);
     } else {
         sotto_weights_linear_avx2(w, x, nrows, ldx, bias, y, ldy, o0, o1);

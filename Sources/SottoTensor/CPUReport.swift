@@ -97,7 +97,7 @@ enum KernelPaths {
         // AVX2 for the rest (measured faster on Zen 4). Attention: the encoder's blocked kernel runs the
         // widest path (AVX-512 for its 32 registers), bfloat16 for quantized encoders where the CPU has
         // it; decoding steps keep AVX2 (AVX-512 was no faster).
-        let weights = resolved == Int(SOTTO_PATH_AVX512.rawValue) ? "avx512 (int8/int4 rows) + avx2" : name(resolved)
+        let weights = resolved == Int(SOTTO_PATH_AVX512.rawValue) ? "avx512 (int4 rows) + avx2" : name(resolved)
         var attention = name(resolved)
         if resolved == Int(SOTTO_PATH_AVX512.rawValue) { attention = "avx512 (encoder) + avx2 (decoding)" }
         if sotto_cpu().pointee.avx512bf16 != 0 { attention += ", bf16 encoder for quantized models" }
