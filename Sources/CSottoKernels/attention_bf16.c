@@ -156,7 +156,6 @@ BF16 static void rows_bf16(const uint16_t *keys, const uint16_t *values, ptrdiff
 static BF16 void pack_bf16(const float *keys, ptrdiff_t key_stride, const float *values, ptrdiff_t value_stride,
                            ptrdiff_t frames, ptrdiff_t head_dim, uint16_t *keys_out, uint16_t *values_out) {
     const ptrdiff_t pairs = head_dim / 2, tiles = (frames + 15) / 16;
-    uint32_t *key_words = (uint32_t *)keys_out;
     uint16_t row[head_dim];
     for (ptrdiff_t j = 0; j < tiles * 16; j++) {
         const ptrdiff_t t = j / 16, i = j % 16;
@@ -165,7 +164,7 @@ static BF16 void pack_bf16(const float *keys, ptrdiff_t key_stride, const float 
         } else {
             memset(row, 0, sizeof(row));
         }
-        for (ptrdiff_t p = 0; p < pairs; p++) key_words[(t * pairs + p) * 16 + i] = pair_word(row, p);
+        for (ptrdiff_t p = 0; p < pairs; p++) memcpy(keys_out + ((t * pairs + p) * 16 + i) * 2, row + 2 * p, 4);
     }
     for (ptrdiff_t m = 0; m < (frames + 1) / 2; m++) {
         const float *even = values + 2 * m * value_stride, *odd = even + value_stride;

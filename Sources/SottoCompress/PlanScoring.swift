@@ -35,7 +35,7 @@ public struct CalibrationScorer: Sendable {
             }
             kept.append(entry)
         }
-        guard !kept.isEmpty else { throw CalibrationScorerError.noStableUtterances(manifest.url.path, dropped) }
+        guard !kept.isEmpty || dropped == 0 else { throw CalibrationScorerError.noStableUtterances(manifest.url.path, dropped) }
         self.manifest = Manifest(url: manifest.url, entries: kept)
         droppedUnstable = dropped
         self.scorer = scorer
