@@ -114,3 +114,27 @@ void sotto_f32_to_f16(const float *x, uint16_t *out, ptrdiff_t n, int path) {
 #endif
     for (ptrdiff_t i = 0; i < n; i++) out[i] = float_to_half(x[i]);
 }
+
+void sotto_kv_layout(const float *keys, ptrdiff_t key_stride, const float *values, ptrdiff_t value_stride,
+                     ptrdiff_t frames, ptrdiff_t head_dim, ptrdiff_t stride, int kind, void *keys_out, void *values_out) {
+    float tile[8 * head_dim];
+    for (ptrdiff_t t = 0; t < stride / 8; t++) {
+        for (ptrdiff_t i = 0; i < 8; i++) {
+            const ptrdiff_t j = t * 8 + i;
+            const float *key = keys + j * key_stride;
+            for (ptrdiff_t d = 0; d < head_dim; d++) tile[d * 8 + i] = j < frames ? key[d] : 0.0f;
+        }
+        if (kind == SOTTO_KV_F16) {
+            sotto_f32_to_f16(tile, (uint16_t *)keys_out + t * 8 * head_dim, 8 * head_dim, 0);
+        } else {
+            memcpy((float *)keys_out + t * 8 * head_dim, tile, sizeof(tile));
+        }
+    }
+    for (ptrdiff_t j = 0; j < frames; j++) {
+        if (kind == SOTTO_KV_F16) {
+            sotto_f32_to_f16(values + j * value_stride, (uint16_t *)values_out + j * head_dim, head_dim, 0);
+        } else {
+            memcpy((float *)values_out + j * head_dim, values + j * value_stride, sizeof(float) * (size_t)head_dim);
+        }
+    }
+}

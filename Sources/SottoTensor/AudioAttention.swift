@@ -39,35 +39,37 @@ public struct AudioKeysValues: Sendable {
         headDim = width / heads
         stride = (frames + 7) / 8 * 8
         let perHead = headDim * stride + frames * headDim
-        var laidOut = [Float](repeating: 0, count: heads * perHead)
         let (hd, stride) = (headDim, stride)
-        keys.storage.withUnsafeBufferPointer { k in
-            values.storage.withUnsafeBufferPointer { v in
-                laidOut.withUnsafeMutableBufferPointer { target in
+        let kind = precision == .float32 ? SOTTO_KV_F32 : SOTTO_KV_F16
+        /// Fills every element of `target` (heads * perHead of them), each head in one pass.
+        func layOut(_ target: UnsafeMutableRawPointer, elementSize: Int) {
+            keys.storage.withUnsafeBufferPointer { k in
+                values.storage.withUnsafeBufferPointer { v in
                     Compute.parallelFor(heads) { range in
                         for h in range {
-                            let headKeys = target.baseAddress! + h * perHead
-                            let headValues = headKeys + hd * stride
-                            for j in 0..<frames {
-                                let key = k.baseAddress! + keys.offset + j * keys.rowStride + h * hd
-                                let value = v.baseAddress! + values.offset + j * values.rowStride + h * hd
-                                for d in 0..<hd {
-                                    headKeys[((j / 8) * hd + d) * 8 + j % 8] = key[d]
-                                    headValues[j * hd + d] = value[d]
-                                }
-                            }
+                            let headKeys = target + h * perHead * elementSize
+                            sotto_kv_layout(k.baseAddress! + keys.offset + h * hd, keys.rowStride,
+                                            v.baseAddress! + values.offset + h * hd, values.rowStride, frames, hd, stride,
+                                            Int32(kind.rawValue), headKeys, headKeys + hd * stride * elementSize)
                         }
                     }
                 }
             }
         }
+        let count = heads * perHead
         switch precision {
         case .float32:
-            floats = laidOut
+            floats = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                layOut(UnsafeMutableRawPointer(buffer.baseAddress!), elementSize: 4)
+                initialized = count
+            }
             halves = []
         case .float16:
             floats = []
-            halves = Float16.bitPatterns(of: laidOut)
+            halves = [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
+                layOut(UnsafeMutableRawPointer(buffer.baseAddress!), elementSize: 2)
+                initialized = count
+            }
         }
     }
 

@@ -24,6 +24,12 @@ typedef struct {
     const void *values;
 } sotto_kv_head;
 
+/// Writes one head's keys (`frames` rows at keys + j * key_stride) and values into the layout above, in
+/// float32 or float16 (`kind`, rounded to nearest even): keys_out holds stride * head_dim elements,
+/// values_out frames * head_dim. One pass over the head, instead of a float32 layout then a conversion.
+void sotto_kv_layout(const float *keys, ptrdiff_t key_stride, const float *values, ptrdiff_t value_stride,
+                     ptrdiff_t frames, ptrdiff_t head_dim, ptrdiff_t stride, int kind, void *keys_out, void *values_out);
+
 /// scores[j] = scale * sum_d q[d] * key[j][d] for every j < stride (the padding keys score 0).
 /// `path` is a sotto_path (see sotto_weights.h).
 void sotto_attention_scores(const sotto_kv_head *kv, const float *q, float scale, float *scores, int path);
