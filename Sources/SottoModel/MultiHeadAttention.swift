@@ -70,7 +70,9 @@ struct CrossAttention: Sendable {
 
     /// `[nAudioCtx, nAudioState]` -> this layer's audio keys and values, stored at `precision`.
     func keysValues(_ audio: [Float], frames: Int, precision: AudioKeysValues.Precision) -> AudioKeysValues {
-        var fused = [Float](repeating: 0, count: frames * kv.outFeatures)
+        // The product writes every element, so the 1500-row buffer is not cleared first.
+        let count = frames * kv.outFeatures
+        var fused = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         var scratch = Int8Gemm.Scratch()
         kv(audio, rows: frames, into: &fused, scratch: &scratch)
         return AudioKeysValues(fused: fused, frames: frames, heads: nHead, width: out.outFeatures, precision: precision)
