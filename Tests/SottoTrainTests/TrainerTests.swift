@@ -27,6 +27,20 @@ struct TrainerTests {
         return Trainer(model: model, teacher: teacherModel, examples: examples(count: 7, seed: 41), options: options)
     }
 
+    /// Random weights from `seed`, the teacher they make (encoder frozen) and the generator after them.
+    static func randomTeacher(seed: UInt64) -> (weights: [Float], teacher: TrainingModel<Float>, generator: SeededGenerator) {
+        var generator = SeededGenerator(seed: seed)
+        let weights = generator.floats(ParameterLayout(dims: dims).totalCount, scale: 0.3)
+        return (weights, TrainingModel<Float>(dims: dims, parameters: weights, frozen: [.encoder]), generator)
+    }
+
+    /// `model`'s encoder output for one mel window.
+    static func encoderOutput(_ model: TrainingModel<Float>, mel: [Float]) -> [Float] {
+        let encoder = EncoderActivations(model, batch: 1, forwardOnly: true)
+        model.encoderForward(encoder, mel: mel)
+        return encoder.output.array
+    }
+
     static func options(steps: Int) -> TrainingOptions {
         var options = TrainingOptions(schedule: LearningRateSchedule(peak: 3e-3, minimum: 3e-4, warmupSteps: 2, totalSteps: steps))
         options.batchSize = 3
@@ -114,13 +128,9 @@ struct TrainerTests {
     /// identical student is 0, with other audio it is not.
     @Test("an encoder student trains its encoder; the teacher attends to its own audio")
     func encoderStudent() throws {
-        let count = ParameterLayout(dims: Self.dims).totalCount
-        var generator = SeededGenerator(seed: 50)
-        let weights = generator.floats(count, scale: 0.3)
-        let teacher = TrainingModel<Float>(dims: Self.dims, parameters: weights, frozen: [.encoder])
+        var (weights, teacher, generator) = Self.randomTeacher(seed: 50)
         let mel = generator.floats(Self.dims.nMels * Self.dims.nFrames)
-        let encoder = EncoderActivations(teacher, batch: 1, forwardOnly: true)
-        teacher.encoderForward(encoder, mel: mel)
+        let teacherAudio = Self.encoderOutput(teacher, mel: mel)
         var options = Self.options(steps: 1)
         (options.batchSize, options.accumulationSteps, options.frozen) = (1, 1, [])
         func firstStep(teacherAudio: [Float]) throws -> (StepReport, TrainingModel<Float>) {
@@ -129,11 +139,11 @@ struct TrainerTests {
             let trainer = Trainer(model: student, teacher: teacher, examples: [example], options: options)
             return (trainer.step(), student)
         }
-        let (matched, student) = try firstStep(teacherAudio: encoder.output.array)
+        let (matched, student) = try firstStep(teacherAudio: teacherAudio)
         #expect(abs(matched.kl) < 1e-6, "KL \(matched.kl) between identical models on the same audio")
         #expect(student.values("encoder.conv1.weight") != teacher.values("encoder.conv1.weight"), "the encoder did not train")
         #expect(student.values("encoder.positional_embedding") == teacher.values("encoder.positional_embedding"))
-        let (mismatched, _) = try firstStep(teacherAudio: generator.floats(encoder.output.count))
+        let (mismatched, _) = try firstStep(teacherAudio: generator.floats(teacherAudio.count))
         #expect(mismatched.kl > 1e-4, "the teacher ignored its own audio (KL \(mismatched.kl))")
     }
 
@@ -141,23 +151,16 @@ struct TrainerTests {
     /// decoder does not move (no weight decay either), the MSE falls, and a student that equals its teacher starts at 0.
     @Test("an encoder-only stage trains the encoder towards the teacher's output")
     func encoderOnly() throws {
-        let count = ParameterLayout(dims: Self.dims).totalCount
-        var generator = SeededGenerator(seed: 60)
-        let weights = generator.floats(count, scale: 0.3)
-        let teacher = TrainingModel<Float>(dims: Self.dims, parameters: weights, frozen: [.encoder])
+        var (weights, teacher, generator) = Self.randomTeacher(seed: 60)
         let mels = (0..<3).map { _ in generator.floats(Self.dims.nMels * Self.dims.nFrames) }
-        let targets = mels.map { mel in
-            let encoder = EncoderActivations(teacher, batch: 1, forwardOnly: true)
-            teacher.encoderForward(encoder, mel: mel)
-            return encoder.output.array
-        }
+        let targets = mels.map { Self.encoderOutput(teacher, mel: $0) }
         var options = Self.options(steps: 30)
         (options.batchSize, options.accumulationSteps, options.frozen) = (3, 1, [.decoder])
         options.loss = LossWeights(crossEntropy: 0, kl: 0, encoderMSE: 1)
         let examples = zip(mels, targets).map { TrainingExample(tokens: [], targets: [], mel: $0, teacherAudio: $1) }
         let same = Trainer(model: TrainingModel(dims: Self.dims, parameters: weights, frozen: [.decoder]), examples: examples, options: options)
         #expect(same.step().encoderMSE < 1e-12, "a student equal to its teacher")
-        let student = TrainingModel<Float>(dims: Self.dims, parameters: generator.floats(count, scale: 0.3), frozen: [.decoder])
+        let student = TrainingModel<Float>(dims: Self.dims, parameters: generator.floats(weights.count, scale: 0.3), frozen: [.decoder])
         let decoderBefore = student.values("decoder.blocks.0.attn.qkv.weight")
         let trainer = Trainer(model: student, examples: examples, options: options)
         try trainer.run(steps: 30)
