@@ -14,7 +14,7 @@ import Testing
         let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 2, into: directory, name: "train.jsonl")
         let student = directory.appendingPathComponent("student")
         let distill = try cli.sotto(["distill", "--teacher", "tiny.en", "--data", data.path, "--student", "decoder:2",
-                                     "--steps", "2", "--batch-size", "2", "--warmup-steps", "1", "-o", student.path])
+                                     "--steps", "2", "--batch-size", "2", "--warmup-steps", "1", "--timestamps", "-o", student.path])
         #expect(distill.status == 0, "\(distill.stderr)")
         #expect(distill.stderr.contains("step 2/2"), "\(distill.stderr)")
         #expect(distill.stdout.contains("encoder=0,1,2,3;decoder=0,3"), "\(distill.stdout)")
@@ -27,6 +27,8 @@ import Testing
         #expect((provenance["sourceSHA256"] as? String)?.count == 64)
         #expect(options["dataManifestSHA256"]?.count == 64 && options["steps"] == "2" && options["student"] == "encoder=0,1,2,3;decoder=0,3")
         #expect(options["lossCurve"]?.split(separator: ",").count == 2)
+        // Labels with the teacher's timestamps, the mode transcribe and bench decode in (the other tests: text only).
+        #expect(options["timestamps"] == "true" && options["droppedUnsure"] == "0", "\(options)")
 
         let jfk = try TestPaths.devFile("audio/en_jfk.wav").path
         let transcribe = try cli.sotto(["transcribe", jfk, "--model", student.path, "--beam-size", "1"])
