@@ -37,7 +37,7 @@ import Testing
 
     /// scripts/distill_recipe.sh end to end, shrunk to one utterance of each manifest and one step per
     /// stage: stage A (encoder layers dropped, encoder MSE alone) and stage B (stage A fine-tuned on the
-    /// teacher's labels with CE + KL + MSE); the result loads in `sotto transcribe`.
+    /// teacher's timestamped labels with CE + KL + MSE); the result loads in `sotto transcribe`.
     @Test func theRecipesEncoderStudentTrainsAndLoads() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -57,7 +57,7 @@ import Testing
         let stageA = try provenance(directory.appendingPathComponent("student.encoder"))
         #expect(stageA["student"] == "encoder=0,1;decoder=0,1,2,3" && stageA["finalCrossEntropy"] == "0.00000", "\(stageA)")
         let options = try provenance(student)
-        #expect(options["student"]?.hasPrefix("model:") == true && options["steps"] == "1", "\(options)")
+        #expect(options["student"]?.hasPrefix("model:") == true && options["steps"] == "1" && options["timestamps"] == "true", "\(options)")
         #expect(options["loss"]?.hasSuffix("+ 1.0 encoder MSE") == true && Double(options["finalCrossEntropy"] ?? "") ?? 0 > 0, "\(options)")
         let transcribe = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_jfk.wav").path, "--model", student.path,
                                         "--beam-size", "1"])
