@@ -5,7 +5,8 @@
 #   A. OUTDIR.encoder: the teacher with the encoder layers whose removal costs the least encoder-output
 #      MSE (measured, docs/distillation.md), its encoder trained alone to reproduce the teacher's encoder
 #      output (--encoder-mse with CE and KL weights 0: no labels decoded, no decoder run);
-#   B. OUTDIR: stage A's model fine-tuned whole on the teacher's pseudo-labels, CE + KL + the encoder MSE.
+#   B. OUTDIR: stage A's model fine-tuned whole on the teacher's pseudo-labels, CE + KL + the encoder MSE;
+#      the labels keep the teacher's timestamps (--timestamps), the mode `sotto transcribe` and `bench` decode in.
 #   usage: bash scripts/distill_recipe.sh tiny.en|base OUTDIR
 #   SOTTO_BIN: the sotto binary (default: build .build/release/sotto); MINUTES_A, MINUTES_B (default 25, 20):
 #   training time of each stage (stage A first encodes its audio with the teacher, stage B first
@@ -49,7 +50,7 @@ stage_a=(distill --teacher "$model" --student "$encoder" "${data[@]}" --sources 
   --max-minutes "${MINUTES_A:-25}" --batch-size 4 --learning-rate 3e-4 --warmup-steps 20
   --eval-every 50 --holdout 8 --checkpoint-every 50 --threads "$threads" -o "$out.encoder")
 stage_b=(distill --teacher "$model" --student "$out.encoder" "${data[@]}" --sources "$read_speech"
-  --ce-weight 0.8 --kl-weight 1 --encoder-mse 1 --max-minutes "${MINUTES_B:-20}" --batch-size 4 --learning-rate 3e-4 --warmup-steps 20
+  --ce-weight 0.8 --kl-weight 1 --encoder-mse 1 --timestamps --max-minutes "${MINUTES_B:-20}" --batch-size 4 --learning-rate 3e-4 --warmup-steps 20
   --eval-every 50 --holdout 8 --checkpoint-every 50 --threads "$threads" -o "$out")
 # shellcheck disable=SC2206  # EXTRA_ARGS is split into words on purpose
 if [ -n "${EXTRA_ARGS:-}" ]; then stage_a+=(${EXTRA_ARGS}); stage_b+=(${EXTRA_ARGS}); fi

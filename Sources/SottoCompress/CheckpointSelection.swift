@@ -7,7 +7,7 @@ import SottoText
 import SottoTrain
 
 /// The utterances that choose which checkpoint a distillation run keeps, and how they are scored:
-/// the student's greedy transcripts (temperature 0, no fallback, no timestamps) against a
+/// the student's greedy transcripts (temperature 0, no fallback; timestamps as the labels had them) against a
 /// reference, as one corpus WER. Selection is the only thing these scores influence: they never
 /// reach a loss, a label or a learning rate.
 struct CheckpointSelection {
@@ -20,6 +20,8 @@ struct CheckpointSelection {
     let utterances: [Utterance]
     let scorer: TranscriptScorer
     let tokenizer: Tokenizer
+    /// Decode with timestamps, as a student trained on timestamped labels is used.
+    var timestamps = false
 
     var words: Int {
         utterances.reduce(0) { $0 + scorer.normalize($1.reference, language: $1.language).split(separator: " ").count }
@@ -56,7 +58,7 @@ struct CheckpointSelection {
         for utterance in utterances {
             var options = TranscriptionOptions()
             options.decoding.beamSize = 1
-            options.decoding.withoutTimestamps = true
+            options.decoding.withoutTimestamps = !timestamps
             options.decoding.language = whisper.dims.isMultilingual ? utterance.language : nil
             options.temperatures = [0]
             options.conditionOnPreviousText = false

@@ -49,6 +49,7 @@ public enum Distillation {
         let labels = try PseudoLabels.make(transcriber: transcriber, manifests: manifests, settings: PseudoLabels.Settings(
             keepMel: !student.keepsTeacherEncoder, transcribe: !options.encoderOnly,
             teacherHearsCopies: options.encoderMSEWeight > 0, limit: options.limit, sources: options.sources, scorer: scorer, maxLabelWER: options.maxLabelWER,
+            timestamps: options.timestamps,
             augmentation: options.augmentation, seed: options.seed), progress: callbacks.labelProgress)
         let labelSeconds = labelStart.duration(to: .now) / .seconds(1)
         var (training, heldOut) = split(labels.utterances, holdout: selecting && options.eval.isEmpty ? options.holdout : 0, seed: options.seed)
@@ -95,11 +96,17 @@ public enum Distillation {
                              scorer: TranscriptScorer?, tokenizer: Tokenizer) throws -> CheckpointSelection? {
         guard options.evalEvery > 0 || !options.eval.isEmpty else { return nil }
         guard let scorer else { throw DistillationError.invalidOptions("checkpoint selection needs the English spelling table") }
+        var selection: CheckpointSelection
         if !options.eval.isEmpty {
-            return try CheckpointSelection.fromManifests(options.eval, limit: options.evalLimit, multilingual: multilingual,
-                                                         scorer: scorer, tokenizer: tokenizer)
+            selection = try CheckpointSelection.fromManifests(options.eval, limit: options.evalLimit, multilingual: multilingual,
+                                                              scorer: scorer, tokenizer: tokenizer)
+        } else if !heldOut.isEmpty {
+            selection = try CheckpointSelection.fromHeldOut(heldOut, scorer: scorer, tokenizer: tokenizer)
+        } else {
+            return nil
         }
-        return heldOut.isEmpty ? nil : try CheckpointSelection.fromHeldOut(heldOut, scorer: scorer, tokenizer: tokenizer)
+        selection.timestamps = options.timestamps
+        return selection
     }
 
     static func trainingOptions(_ options: DistillationOptions, frozen: ParameterGroups, scheduleSteps: Int, padToken: Int) -> TrainingOptions {

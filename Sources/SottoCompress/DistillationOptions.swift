@@ -37,6 +37,12 @@ public struct DistillationOptions: Sendable {
     /// Pseudo-labels further than this word error rate from the manifest's own text (where it has
     /// one) are dropped, as distil-whisper filters at WER 10%.
     public var maxLabelWER = 0.1
+    /// Pseudo-labels keep the teacher's timestamp tokens (decoded with timestamps, as `sotto
+    /// transcribe` and `sotto bench` decode), and checkpoint selection decodes with timestamps too.
+    /// Without it labels are text only (`<|notimestamps|>`), and a decoder student trained on them
+    /// unlearns the timestamp mode the benchmarks use. Utterances the teacher needed a second
+    /// window for keep a text-only label: their first window's tokens are not one sequence.
+    public var timestamps = false
     /// Checkpoint selection: the greedy WER of the student on `eval` manifests (English, at most
     /// `evalLimit` utterances each) every `evalEvery` steps, or when `eval` is empty on `holdout`
     /// utterances taken out of the training data (scored against their pseudo-labels, or the

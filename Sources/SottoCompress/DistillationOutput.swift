@@ -39,7 +39,7 @@ enum DistillationOutput {
             "dataManifestSHA256": try manifests.map { try SHA256.hex(of: $0.url) }.joined(separator: ","),
             "utterances": "\(report.utterances)", "droppedUnsure": "\(report.droppedUnsure)",
             "droppedTooLong": "\(report.droppedTooLong)", "droppedByWER": "\(report.droppedByWER)",
-            "maxLabelWER": "\(options.maxLabelWER)", "heldOut": "\(report.heldOut)",
+            "maxLabelWER": "\(options.maxLabelWER)", "timestamps": "\(options.timestamps)", "heldOut": "\(report.heldOut)",
             "audioSeconds": String(format: "%.1f", report.audioSeconds),
             "augmentation": options.augmentation.summary, "augmentedCopies": "\(report.augmentedCopies)",
             "trainSeconds": String(format: "%.0f", report.trainSeconds), "labelSeconds": String(format: "%.0f", report.labelSeconds),

@@ -4,6 +4,7 @@ import SottoDecoding
 import SottoEval
 import SottoModel
 import SottoTensor
+import SottoText
 import SottoTrain
 
 /// One training utterance after labelling: the teacher's transcript and its teacher-forcing
@@ -58,6 +59,8 @@ package struct PseudoLabels {
         /// Scores transcripts against the manifest's text (nil: no WER filter).
         var scorer: TranscriptScorer?
         var maxLabelWER: Double
+        /// Labels keep the teacher's timestamp tokens (see `DistillationOptions.timestamps`).
+        var timestamps = false
         var augmentation: AugmentationOptions
         var seed: UInt64
     }
@@ -97,7 +100,7 @@ package struct PseudoLabels {
             let language = entry.language ?? "en"
             var label: (sequence: [Int], promptLength: Int, text: String)?
             if settings.transcribe {
-                label = try Self.label(samples, language: language, transcriber: transcriber)
+                label = try Self.label(samples, language: language, timestamps: settings.timestamps, transcriber: transcriber)
                 guard let label else {
                     labels.unsure += 1
                     continue
@@ -119,14 +122,14 @@ package struct PseudoLabels {
         return labels
     }
 
-    /// Greedy transcript without timestamps: `[sot … notimestamps] + text + [eot]`, the prompt's
-    /// length and the text; nil when the teacher is unsure.
-    private static func label(_ samples: [Float], language: String,
+    /// Greedy transcript: `[sot …] + tokens + [eot]` (text only after `<|notimestamps|>`, or text and
+    /// timestamps), the prompt's length and the text; nil when the teacher is unsure.
+    private static func label(_ samples: [Float], language: String, timestamps: Bool,
                               transcriber: Transcriber) throws -> (sequence: [Int], promptLength: Int, text: String)? {
-        let model = transcriber.model, tokenizer = transcriber.tokenizer
+        let model = transcriber.model
         var options = TranscriptionOptions()
         options.decoding.beamSize = 1
-        options.decoding.withoutTimestamps = true
+        options.decoding.withoutTimestamps = !timestamps
         options.decoding.language = model.dims.isMultilingual ? language : nil
         options.temperatures = [0]
         options.conditionOnPreviousText = false
@@ -135,10 +138,32 @@ package struct PseudoLabels {
             $0.avgLogprob < minAverageLogProbability || $0.compressionRatio > maxCompressionRatio
                 || ($0.noSpeechProb > noSpeechThreshold && $0.avgLogprob < minAverageLogProbability)
         }
-        let text = result.segments.flatMap(\.tokens).filter { $0 < tokenizer.special.eot }
-        guard !unsure, !text.isEmpty else { return nil }
-        let prompt = tokenizer.sotSequence(language: options.decoding.language, task: .transcribe) + [tokenizer.special.noTimestamps]
-        let sequence = Array((prompt + text).prefix(model.dims.nTextCtx - 1)) + [tokenizer.special.eot]
+        guard !unsure else { return nil }
+        // The first window's tail was dropped and decoded again from the last closed segment: its
+        // tokens are not one sequence, so this utterance teaches the text-only mode instead (both
+        // modes stay in use, as Whisper itself was trained).
+        if timestamps, result.segments.contains(where: { $0.seekFrames != 0 }) {
+            return try label(samples, language: language, timestamps: false, transcriber: transcriber)
+        }
+        return labelSequence(result.segments, language: options.decoding.language, timestamps: timestamps,
+                             tokenizer: transcriber.tokenizer, nTextCtx: model.dims.nTextCtx)
+    }
+
+    /// The teacher-forcing sequence of one window's segments: without timestamps the text tokens
+    /// after `<|notimestamps|>`; with them every token of the first window, timestamps included.
+    /// With timestamps a transcript that needed a second window is nil: the first window's tokens
+    /// after its last closed segment were dropped and decoded again from there, so the segments
+    /// are not the window's sequence. nil too when no text token is left.
+    package static func labelSequence(_ segments: [Segment], language: String?, timestamps: Bool, tokenizer: Tokenizer,
+                                      nTextCtx: Int) -> (sequence: [Int], promptLength: Int, text: String)? {
+        let eot = tokenizer.special.eot
+        if timestamps, segments.contains(where: { $0.seekFrames != 0 }) { return nil }
+        let tokens = segments.flatMap(\.tokens).filter { timestamps ? ($0 != eot) : ($0 < eot) }
+        let text = tokens.filter { $0 < eot }
+        guard !text.isEmpty else { return nil }
+        var prompt = tokenizer.sotSequence(language: language, task: .transcribe)
+        if !timestamps { prompt.append(tokenizer.special.noTimestamps) }
+        let sequence = Array((prompt + tokens).prefix(nTextCtx - 1)) + [eot]
         return (sequence, prompt.count, tokenizer.decode(text))
     }
 
@@ -148,7 +173,7 @@ package struct PseudoLabels {
         try held.compactMap { utterance in
             guard utterance.reference.isEmpty else { return utterance }
             let samples = try AudioLoader.load(path: utterance.audio.path)
-            guard let label = try label(samples, language: utterance.language, transcriber: transcriber) else { return nil }
+            guard let label = try label(samples, language: utterance.language, timestamps: false, transcriber: transcriber) else { return nil }
             var labelled = utterance
             (labelled.transcript, labelled.reference) = (label.text, label.text)
             return labelled

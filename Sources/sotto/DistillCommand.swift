@@ -71,6 +71,9 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "Drop pseudo-labels further than this WER from the manifest's text, where it has one.")
     var maxLabelWER = 0.1
 
+    @Flag(help: "Pseudo-labels keep the teacher's timestamps (as transcribe and bench decode); selection decodes with them.")
+    var timestamps = false
+
     @Option(parsing: .singleValue, help: """
         Checkpoint selection on the English of this manifest (repeatable): the best-scoring step is the result. \
         Without it, --eval-every scores --holdout utterances held out of the training data.
@@ -158,7 +161,7 @@ struct DistillCommand: ParsableCommand {
         (options.learningRate, options.minLearningRate, options.warmupSteps) = (learningRate, learningRate / 10, warmupSteps)
         (options.crossEntropyWeight, options.klWeight, options.temperature) = (ceWeight, klWeight, temperature)
         options.encoderMSEWeight = encoderMSE
-        (options.limit, options.seed, options.maxLabelWER) = (limit, seed, maxLabelWER)
+        (options.limit, options.seed, options.maxLabelWER, options.timestamps) = (limit, seed, maxLabelWER, timestamps)
         options.sources = sources.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
         options.eval = try eval.map { try Manifest(contentsOf: URL(fileURLWithPath: $0)) }
         (options.evalEvery, options.evalLimit, options.holdout) = (evalEvery, evalLimit, holdout)

@@ -14,7 +14,7 @@ import Testing
         let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 2, into: directory, name: "train.jsonl")
         let student = directory.appendingPathComponent("student")
         let distill = try cli.sotto(["distill", "--teacher", "tiny.en", "--data", data.path, "--student", "decoder:2",
-                                     "--steps", "2", "--batch-size", "2", "--warmup-steps", "1", "-o", student.path])
+                                     "--steps", "2", "--batch-size", "2", "--warmup-steps", "1", "--timestamps", "-o", student.path])
         #expect(distill.status == 0, "\(distill.stderr)")
         #expect(distill.stderr.contains("step 2/2"), "\(distill.stderr)")
         #expect(distill.stdout.contains("encoder=0,1,2,3;decoder=0,3"), "\(distill.stdout)")
@@ -27,6 +27,8 @@ import Testing
         #expect((provenance["sourceSHA256"] as? String)?.count == 64)
         #expect(options["dataManifestSHA256"]?.count == 64 && options["steps"] == "2" && options["student"] == "encoder=0,1,2,3;decoder=0,3")
         #expect(options["lossCurve"]?.split(separator: ",").count == 2)
+        // Labels with the teacher's timestamps, the mode transcribe and bench decode in (the other tests: text only).
+        #expect(options["timestamps"] == "true" && options["droppedUnsure"] == "0", "\(options)")
 
         let jfk = try TestPaths.devFile("audio/en_jfk.wav").path
         let transcribe = try cli.sotto(["transcribe", jfk, "--model", student.path, "--beam-size", "1"])
@@ -35,7 +37,7 @@ import Testing
 
     /// scripts/distill_recipe.sh end to end, shrunk to one utterance of each manifest and one step per
     /// stage: stage A (encoder layers dropped, encoder MSE alone) and stage B (stage A fine-tuned on the
-    /// teacher's labels with CE + KL + MSE); the result loads in `sotto transcribe`.
+    /// teacher's timestamped labels with CE + KL + MSE); the result loads in `sotto transcribe`.
     @Test func theRecipesEncoderStudentTrainsAndLoads() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -55,7 +57,7 @@ import Testing
         let stageA = try provenance(directory.appendingPathComponent("student.encoder"))
         #expect(stageA["student"] == "encoder=0,1;decoder=0,1,2,3" && stageA["finalCrossEntropy"] == "0.00000", "\(stageA)")
         let options = try provenance(student)
-        #expect(options["student"]?.hasPrefix("model:") == true && options["steps"] == "1", "\(options)")
+        #expect(options["student"]?.hasPrefix("model:") == true && options["steps"] == "1" && options["timestamps"] == "true", "\(options)")
         #expect(options["loss"]?.hasSuffix("+ 1.0 encoder MSE") == true && Double(options["finalCrossEntropy"] ?? "") ?? 0 > 0, "\(options)")
         let transcribe = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_jfk.wav").path, "--model", student.path,
                                         "--beam-size", "1"])

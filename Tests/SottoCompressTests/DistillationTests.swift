@@ -1,10 +1,13 @@
 import Foundation
 import SottoCompress
+import SottoDecoding
 import SottoEval
+import SottoTestSupport
+import SottoText
 import SottoTrain
 import Testing
 
-/// Distillation's pure pieces: the held-out split and option validation (the run itself is
+/// Distillation's pure pieces: the held-out split, option validation and the label sequences (the run itself is
 /// checked end to end on real weights in DistillCommandTests).
 @Suite struct DistillationTests {
     static func utterances(_ count: Int) -> [LabelledUtterance] {
@@ -55,5 +58,31 @@ import Testing
         // An entry naming no source stays (../shared/data/train has none).
         #expect(ids(nil, ["sprocket"], false) == ["b", "d", "e", "f"])
         #expect(ids(2, ["sprocket", "aishell"], true) == ["b", "c"])
+    }
+
+    @Test func timestampedLabelsKeepTheWindowsTimestampsAndRefuseASecondWindow() throws {
+        let tokenizer = try Tokenizer(contentsOf: TestPaths.model("tiny.en").appendingPathComponent("tokenizer.json"), isMultilingual: false)
+        let special = tokenizer.special
+        let stamp = { (seconds: Double) in special.timestampBegin + Int((seconds / 0.02).rounded()) }
+        let hello = tokenizer.encode(" Hello"), world = tokenizer.encode(" world.")
+        func segment(_ tokens: [Int], seekFrames: Int = 0) -> Segment {
+            Segment(id: 1, seekFrames: seekFrames, start: 0, end: 1, text: tokenizer.decode(tokens), tokens: tokens,
+                    temperature: 0, avgLogprob: -0.1, compressionRatio: 1, noSpeechProb: 0)
+        }
+        let window = [segment([stamp(0)] + hello + [stamp(1)]), segment([stamp(1)] + world + [stamp(2.5)])]
+        let label = { (segments: [Segment], timestamps: Bool) in
+            PseudoLabels.labelSequence(segments, language: nil, timestamps: timestamps, tokenizer: tokenizer, nTextCtx: 448)
+        }
+        let stamped = try #require(label(window, true))
+        #expect(stamped.sequence == [special.sot, stamp(0)] + hello + [stamp(1), stamp(1)] + world + [stamp(2.5), special.eot])
+        #expect(stamped.promptLength == 1 && stamped.text == " Hello world.")
+        let plain = try #require(label(window, false))
+        #expect(plain.sequence == [special.sot, special.noTimestamps] + hello + world + [special.eot])
+        #expect(plain.promptLength == 2 && plain.text == " Hello world.")
+        // A second window re-decoded the first one's tail: its tokens are not one sequence.
+        let twoWindows = window + [segment([stamp(0)] + world + [stamp(1)], seekFrames: 250)]
+        #expect(label(twoWindows, true) == nil)
+        #expect(label(twoWindows, false)?.text == " Hello world. world.")
+        #expect(label([segment([stamp(0), stamp(1)])], true) == nil)
     }
 }
