@@ -3,7 +3,9 @@
 
 For each model (tiny.en, base): Sotto float32 and Sotto int8 (quantized once into a cache) against
 faster-whisper (CTranslate2) float32 and int8, all greedy with the same thread count, on the English
-dev utterances plus a 5-minute file joined from dev clips. Timings are wall time of the whole job
+dev utterances plus a 5-minute file joined from clips of --long-manifest (default: dev-extra's English
+read speech, distinct clips; joining dev's nine clips takes three rounds of the same sentences, which
+makes the compression-ratio fallback fire by chance). Timings are wall time of the whole job
 with the model load included: Sotto as one `sotto transcribe` process over every file, faster-whisper
 from WhisperModel(...) to the last segment in this process (its Python start-up is not counted).
 Each engine runs --repeats times, interleaved, and the median is kept. Also the encoder's
@@ -11,6 +13,7 @@ milliseconds per 30 s window: `sotto bench` (median of 5) against CTranslate2's 
 window. Prints the CPU, Sotto's kernel paths and BLAS core, and the ratios the issue asks for.
 
 Usage: python3 scripts/speed_report.py [--models tiny.en base] [--threads 2] [--sotto-scheme int8-dynamic]
+                                      [--long-manifest M]
 Needs: pip install faster-whisper whisper-normalizer; ffmpeg; a release build (made if missing).
 """
 import argparse
@@ -41,7 +44,8 @@ def decode_16k(path):
 
 
 def write_long_file(entries, directory):
-    """Dev clips joined with 0.5 s of silence, cycling until 5 minutes; its reference is their texts."""
+    """Clips joined with 0.5 s of silence until 5 minutes (cycling if they run out); its reference is
+    their texts."""
     import numpy as np
     pieces, texts, seconds = [], [], 0.0
     gap = np.zeros(8000, dtype=np.float32)
@@ -152,7 +156,7 @@ def measure_model(model, args, home, files, dev_entries):
 
 
 def print_table(model, rows, scheme, audio_seconds):
-    print(f"\n{model}: {audio_seconds:.0f} s of audio (English dev + 5-minute join), greedy, load included")
+    print(f"\n{model}: {audio_seconds:.0f} s of audio (English dev + a 5-minute join), greedy, load included")
     print(f"{'engine':24} {'wall s':>8} {'RTF':>7} {'WER %':>7} {'dev WER %':>10} {'encoder ms':>11}")
     for name, r in rows.items():
         print(f"{name:24} {r['seconds']:8.2f} {r['seconds'] / audio_seconds:7.3f} {r['wer']:7.2f} {r['dev_wer']:10.2f} "
@@ -173,6 +177,8 @@ def main():
     parser.add_argument("--sotto-scheme", default="int8-dynamic",
                         help="Sotto's int8 model: int8-dynamic is CTranslate2's int8 (W8A8, dynamic activation scales)")
     parser.add_argument("--manifest", default=str(ROOT.parent / "shared/data/dev/manifest.jsonl"))
+    parser.add_argument("--long-manifest", default=str(ROOT.parent / "shared/data/dev-extra/manifest.jsonl"),
+                        help="clips for the 5-minute file (English entries, in manifest order)")
     args = parser.parse_args()
 
     if not SOTTO.exists():
@@ -183,7 +189,8 @@ def main():
     print(f"threads {args.threads}, repeats {args.repeats} (median)")
     dev_entries = [e for e in load_manifest(args.manifest) if e["language"] == "en"]
     with tempfile.TemporaryDirectory() as tmp:
-        files = dev_entries + [write_long_file(dev_entries, tmp)]
+        long_entries = [e for e in load_manifest(args.long_manifest) if e["language"] == "en"]
+        files = dev_entries + [write_long_file(long_entries, tmp)]
         audio_seconds = sum(len(decode_16k(f["path"])) for f in files) / 16000
         for model in args.models:
             print_table(model, measure_model(model, args, home, files, dev_entries), args.sotto_scheme, audio_seconds)
