@@ -6,14 +6,19 @@
 
 #define CHAINS 24
 
+/// The timed part of every peak: `iterations` rounds of CHAINS independent updates of acc[i]; the
+/// empty asm makes the operands a and b opaque, so nothing is hoisted. `reg` is their register class.
+#define PEAK_LOOP(iterations, reg, update)                                                           \
+    for (long n = 0; n < (iterations); n++) {                                                        \
+        for (int i = 0; i < CHAINS; i++) acc[i] = (update);                                          \
+        __asm__ volatile("" : "+" reg(a), "+" reg(b));                                               \
+    }
+
 __attribute__((target("avx2,fma"))) float climits_fma_ymm(long iterations) {
     __m256 acc[CHAINS];
     for (int i = 0; i < CHAINS; i++) acc[i] = _mm256_set1_ps((float)i);
     __m256 a = _mm256_set1_ps(0.999f), b = _mm256_set1_ps(1e-3f);
-    for (long n = 0; n < iterations; n++) {
-        for (int i = 0; i < CHAINS; i++) acc[i] = _mm256_fmadd_ps(acc[i], a, b);
-        __asm__ volatile("" : "+x"(a), "+x"(b));
-    }
+    PEAK_LOOP(iterations, "x", _mm256_fmadd_ps(acc[i], a, b))
     float s = 0, out[8];
     for (int i = 0; i < CHAINS; i++) { _mm256_storeu_ps(out, acc[i]); s += out[0]; }
     return s;
@@ -23,10 +28,7 @@ __attribute__((target("avx512f"))) float climits_fma_zmm(long iterations) {
     __m512 acc[CHAINS];
     for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_set1_ps((float)i);
     __m512 a = _mm512_set1_ps(0.999f), b = _mm512_set1_ps(1e-3f);
-    for (long n = 0; n < iterations; n++) {
-        for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
-        __asm__ volatile("" : "+v"(a), "+v"(b));
-    }
+    PEAK_LOOP(iterations, "v", _mm512_fmadd_ps(acc[i], a, b))
     float s = 0;
     for (int i = 0; i < CHAINS; i++) s += _mm512_reduce_add_ps(acc[i]);
     return s;
@@ -36,10 +38,7 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) int climits_vnni_zmm(long
     __m512i acc[CHAINS];
     for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_set1_epi32(i);
     __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-5);
-    for (long n = 0; n < iterations; n++) {
-        for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
-        __asm__ volatile("" : "+v"(a), "+v"(b));
-    }
+    PEAK_LOOP(iterations, "v", _mm512_dpbusd_epi32(acc[i], a, b))
     int s = 0;
     for (int i = 0; i < CHAINS; i++) s += _mm512_reduce_add_epi32(acc[i]);
     return s;
@@ -49,10 +48,7 @@ __attribute__((target("avx512f,avx512bw,avx512bf16"))) float climits_bf16_zmm(lo
     __m512 acc[CHAINS];
     for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_set1_ps((float)i);
     __m512i a = _mm512_set1_epi16(0x3F80), b = _mm512_set1_epi16(0x3A83);  // 1.0 and about 1e-3
-    for (long n = 0; n < iterations; n++) {
-        for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_dpbf16_ps(acc[i], (__m512bh)a, (__m512bh)b);
-        __asm__ volatile("" : "+v"(a), "+v"(b));
-    }
+    PEAK_LOOP(iterations, "v", _mm512_dpbf16_ps(acc[i], (__m512bh)a, (__m512bh)b))
     float s = 0;
     for (int i = 0; i < CHAINS; i++) s += _mm512_reduce_add_ps(acc[i]);
     return s;

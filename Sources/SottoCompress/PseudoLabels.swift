@@ -142,7 +142,7 @@ package struct PseudoLabels {
         // The first window's tail was dropped and decoded again from the last closed segment: its
         // tokens are not one sequence, so this utterance teaches the text-only mode instead (both
         // modes stay in use, as Whisper itself was trained).
-        if timestamps, result.segments.contains(where: { $0.seekFrames != 0 }) {
+        if timestamps, spansWindows(result.segments) {
             return try label(samples, language: language, timestamps: false, transcriber: transcriber)
         }
         return labelSequence(result.segments, language: options.decoding.language, timestamps: timestamps,
@@ -157,7 +157,7 @@ package struct PseudoLabels {
     package static func labelSequence(_ segments: [Segment], language: String?, timestamps: Bool, tokenizer: Tokenizer,
                                       nTextCtx: Int) -> (sequence: [Int], promptLength: Int, text: String)? {
         let eot = tokenizer.special.eot
-        if timestamps, segments.contains(where: { $0.seekFrames != 0 }) { return nil }
+        if timestamps, spansWindows(segments) { return nil }
         let tokens = segments.flatMap(\.tokens).filter { timestamps ? ($0 != eot) : ($0 < eot) }
         let text = tokens.filter { $0 < eot }
         guard !text.isEmpty else { return nil }
@@ -166,6 +166,9 @@ package struct PseudoLabels {
         let sequence = Array((prompt + tokens).prefix(nTextCtx - 1)) + [eot]
         return (sequence, prompt.count, tokenizer.decode(text))
     }
+
+    /// Whether a transcript needed more than its first window (a segment decoded after a seek).
+    private static func spansWindows(_ segments: [Segment]) -> Bool { segments.contains { $0.seekFrames != 0 } }
 
     /// Held-out utterances of an encoder-only stage (labelled without transcripts) with the teacher's
     /// transcript as their reference where the manifest has none; those the teacher is unsure of are left out.
