@@ -51,31 +51,32 @@ func measure(_ shape: Shape) -> String {
     var scratch = Int8Gemm.Scratch()
 
     var avx2Output = output
+    let weightSums = Int8Gemm.weightSums(weights: weights, weightScales: weightScales, outFeatures: n, inFeatures: k)
     // float32 BLAS, our int8 path and the same product on the AVX2 kernels (the baseline for the wider paths).
     let times = timing.budget(1).medianMilliseconds([
         { Gemm.linear(input, rows: m, weight: floatWeight, bias: bias, into: &output) },
         {
             Int8Gemm.linear(input, rows: m, weights: weights, weightScales: weightScales, outFeatures: n, inFeatures: k,
-                            bias: bias, staticScale: nil, scratch: &scratch, into: &output)
+                            bias: bias, staticScale: nil, weightSums: weightSums, scratch: &scratch, into: &output)
         },
         {
             Int8Gemm.linear(input, rows: m, weights: weights, weightScales: weightScales, outFeatures: n, inFeatures: k,
-                            bias: bias, staticScale: nil, scratch: &scratch, path: .avx2, into: &avx2Output)
+                            bias: bias, staticScale: nil, weightSums: weightSums, scratch: &scratch, path: .avx2, into: &avx2Output)
         },
     ])
     let (float32, int8, avx2) = (times[0], times[1], times[2])
     let ours = output
     precondition(ours == avx2Output, "int8 paths disagree")
-    var (qa, aScales) = ([Int8](), [Float]())
+    var (qa, aScales, centers) = ([Int8](), [Float](), [Float]())
     let quantize = timing.medianMilliseconds {
-        Int8Gemm.quantizeActivations(input, rows: m, cols: k, staticScale: nil, into: &qa, scales: &aScales)
+        Int8Gemm.quantizeActivations(input, rows: m, cols: k, staticScale: nil, into: &qa, scales: &aScales, centers: &centers)
     }
     var dnnlCell = "n/a | n/a"
     if let dnnlGemm {
         var sums = [Int32](repeating: 0, count: m * n)
         let offset: [Int32] = [0]
         let dnnl = timing.medianMilliseconds {
-            Int8Gemm.quantizeActivations(input, rows: m, cols: k, staticScale: nil, into: &qa, scales: &aScales)
+            Int8Gemm.quantizeActivations(input, rows: m, cols: k, staticScale: nil, into: &qa, scales: &aScales, centers: &centers)
             // C [m, n] = A [m, k] x B^T, B = weights [n, k] row-major.
             _ = dnnlGemm(CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "F")), Int64(m), Int64(n), Int64(k), 1,
                          qa, Int64(k), 0, q, Int64(k), 0, 0, &sums, Int64(n), offset)
@@ -83,7 +84,7 @@ func measure(_ shape: Shape) -> String {
                 for o in 0..<n {
                     let scale = aScales[r] * scales[o]
                     let product = Float(sums[r * n + o]) * scale
-                    output[r * n + o] = product + bias[o]
+                    output[r * n + o] = (product + bias[o]).addingProduct(centers[r], weightSums[o])
                 }
             }
         }

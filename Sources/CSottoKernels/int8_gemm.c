@@ -27,78 +27,95 @@ sotto_int8_path sotto_int8_resolve(sotto_int8_path p) {
 
 // MARK: - Quantization
 
-// 1 / scale, or 0 when that is not a finite number (zero rows, denormal absmax): such rows quantize to 0.
+// 1 / scale, or 0 when that is not a finite number (constant rows, denormal ranges): such rows quantize to 0.
 static inline float inverse_scale(float scale) {
     float inv = scale > 0 ? 1.0f / scale : 0.0f;
     return isfinite(inv) ? inv : 0.0f;
 }
 
-static inline int8_t quantize_one(float x, float inv) {
-    float v = fminf(fmaxf(x * inv, -127.0f), 127.0f);  // clamp first: then any float converts safely
-    return (int8_t)nearbyintf(v);                       // default rounding mode: half to even
+static inline int8_t quantize_one(float x, float center, float inv) {
+    float v = fminf(fmaxf((x - center) * inv, -127.0f), 127.0f);  // clamp first: then any float converts safely
+    return (int8_t)nearbyintf(v);                                  // default rounding mode: half to even
 }
 
-static float absmax_scalar(const float *x, int64_t n) {
-    float m = 0;
-    for (int64_t i = 0; i < n; i++) m = fmaxf(m, fabsf(x[i]));
-    return m;
+static void minmax_scalar(const float *x, int64_t n, float *lo, float *hi) {
+    float a = x[0], b = x[0];
+    for (int64_t i = 1; i < n; i++) {
+        a = fminf(a, x[i]);
+        b = fmaxf(b, x[i]);
+    }
+    *lo = a;
+    *hi = b;
 }
 
-static void quantize_row_scalar(const float *x, int64_t n, float inv, int8_t *q) {
-    for (int64_t i = 0; i < n; i++) q[i] = quantize_one(x[i], inv);
+static void quantize_row_scalar(const float *x, int64_t n, float center, float inv, int8_t *q) {
+    for (int64_t i = 0; i < n; i++) q[i] = quantize_one(x[i], center, inv);
 }
 
 #if defined(__x86_64__)
 #define AVX2_TARGET __attribute__((target("avx2,fma")))
 
-static AVX2_TARGET float absmax_avx2(const float *x, int64_t n) {
-    const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-    __m256 m0 = _mm256_setzero_ps(), m1 = _mm256_setzero_ps();
+// min and max are exact, so any order of comparisons gives the scalar result.
+static AVX2_TARGET void minmax_avx2(const float *x, int64_t n, float *lo, float *hi) {
+    __m256 a = _mm256_set1_ps(x[0]), b = a;
     int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        m0 = _mm256_max_ps(m0, _mm256_and_ps(_mm256_loadu_ps(x + i), magnitude));
-        m1 = _mm256_max_ps(m1, _mm256_and_ps(_mm256_loadu_ps(x + i + 8), magnitude));
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        a = _mm256_min_ps(a, v);
+        b = _mm256_max_ps(b, v);
     }
-    __m256 m = _mm256_max_ps(m0, m1);
-    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_max_ss(h, _mm_movehdup_ps(h));
-    return fmaxf(_mm_cvtss_f32(h), absmax_scalar(x + i, n - i));
+    float lanes_lo[8], lanes_hi[8], ignored;
+    _mm256_storeu_ps(lanes_lo, a);
+    _mm256_storeu_ps(lanes_hi, b);
+    minmax_scalar(lanes_lo, 8, lo, &ignored);
+    minmax_scalar(lanes_hi, 8, &ignored, hi);
+    for (; i < n; i++) {
+        *lo = fminf(*lo, x[i]);
+        *hi = fmaxf(*hi, x[i]);
+    }
 }
 
-// Same arithmetic as quantize_one: multiply, clamp in float, convert with the MXCSR default
-// (round half to even); the packs cannot saturate because values are already within -127...127.
-static AVX2_TARGET void quantize_row_avx2(const float *x, int64_t n, float inv, int8_t *q) {
+static AVX2_TARGET void quantize_row_avx2(const float *x, int64_t n, float center, float inv, int8_t *q) {
     const __m256 vinv = _mm256_set1_ps(inv), lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+    const __m256 vcenter = _mm256_set1_ps(center);
     // packs interleave 128-bit lanes; this permutation restores element order.
     const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
     int64_t i = 0;
     for (; i + 32 <= n; i += 32) {
         __m256i v[4];
         for (int t = 0; t < 4; t++) {
-            __m256 s = _mm256_mul_ps(_mm256_loadu_ps(x + i + 8 * t), vinv);
+            __m256 s = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i + 8 * t), vcenter), vinv);
             v[t] = _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(s, lo), hi));
         }
         __m256i packed = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
         _mm256_storeu_si256((__m256i *)(q + i), _mm256_permutevar8x32_epi32(packed, order));
     }
-    quantize_row_scalar(x + i, n - i, inv, q + i);
+    quantize_row_scalar(x + i, n - i, center, inv, q + i);
 }
 #endif
 
+// The row's scale and center when it is centered: 253 steps span [lo, hi] (one spare step, since the
+// center is rounded to a multiple of the scale so that 0 stays exactly representable; an offset of
+// zero that every near-zero value shares would otherwise add up across a product).
+static void centered_scale(float lo, float hi, float *scale, float *center) {
+    *scale = (hi - lo) / 253.0f;
+    float inv = inverse_scale(*scale), mid = 0.5f * lo + 0.5f * hi;
+    *center = inv > 0 ? nearbyintf(mid * inv) * *scale : mid;
+}
+
 void sotto_int8_quantize_rows(const float *x, int64_t rows, int64_t cols, float static_scale,
-                              int8_t *q, float *scales, sotto_int8_path path) {
-    float (*absmax)(const float *, int64_t) = absmax_scalar;
-    void (*quantize_row)(const float *, int64_t, float, int8_t *) = quantize_row_scalar;
+                              int8_t *q, float *scales, float *centers, sotto_int8_path path) {
+    void (*minmax)(const float *, int64_t, float *, float *) = minmax_scalar;
+    void (*quantize_row)(const float *, int64_t, float, float, int8_t *) = quantize_row_scalar;
 #if defined(__x86_64__)
     switch (sotto_int8_resolve(path)) {
     case SOTTO_INT8_SCALAR: break;
     case SOTTO_INT8_AVX512VNNI:
-        absmax = sotto_int8_absmax_avx512;
+        minmax = minmax_avx2;
         quantize_row = sotto_int8_quantize_row_avx512;
         break;
     default:
-        absmax = absmax_avx2;
+        minmax = minmax_avx2;
         quantize_row = quantize_row_avx2;
     }
 #else
@@ -106,9 +123,43 @@ void sotto_int8_quantize_rows(const float *x, int64_t rows, int64_t cols, float 
 #endif
     for (int64_t r = 0; r < rows; r++) {
         const float *row = x + r * cols;
-        float scale = static_scale > 0 ? static_scale : absmax(row, cols) / 127.0f;
+        float scale, center = 0;
+        if (static_scale > 0) {
+            scale = static_scale;
+        } else if (cols > 0) {
+            float lo, hi;
+            minmax(row, cols, &lo, &hi);
+            centered_scale(lo, hi, &scale, &center);
+        } else {
+            scale = 0;
+        }
         scales[r] = scale;
-        quantize_row(row, cols, inverse_scale(scale), q + r * cols);
+        centers[r] = center;
+        quantize_row(row, cols, center, inverse_scale(scale), q + r * cols);
+    }
+}
+
+#if defined(__x86_64__)
+static AVX2_TARGET void add_centers_avx2(float *out, int64_t n, float center, const float *sums) {
+    const __m256 c = _mm256_set1_ps(center);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_fmadd_ps(c, _mm256_loadu_ps(sums + i), _mm256_loadu_ps(out + i)));
+    for (; i < n; i++) out[i] = fmaf(center, sums[i], out[i]);
+}
+#endif
+
+void sotto_int8_add_centers(float *out, int64_t ldc, int64_t rows, int64_t o_begin, int64_t o_end,
+                            const float *centers, const float *weight_sums) {
+    for (int64_t r = 0; r < rows; r++) {
+        float *row = out + r * ldc + o_begin;
+        const float *sums = weight_sums + o_begin;
+#if defined(__x86_64__)
+        if (sotto_int8_resolve(SOTTO_INT8_AVX2) != SOTTO_INT8_SCALAR) {
+            add_centers_avx2(row, o_end - o_begin, centers[r], sums);
+            continue;
+        }
+#endif
+        for (int64_t o = 0; o < o_end - o_begin; o++) row[o] = fmaf(centers[r], sums[o], row[o]);
     }
 }
 

@@ -41,21 +41,11 @@ enum {
 
 INLINE VNNI512 __mmask16 lane_mask(int64_t left) { return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1); }
 
-VNNI512 float sotto_int8_absmax_avx512(const float *x, int64_t n) {
-    __m512 m0 = _mm512_setzero_ps(), m1 = _mm512_setzero_ps();
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        m0 = _mm512_max_ps(m0, _mm512_abs_ps(_mm512_loadu_ps(x + i)));
-        m1 = _mm512_max_ps(m1, _mm512_abs_ps(_mm512_loadu_ps(x + i + 16)));
-    }
-    for (; i < n; i += 16) m0 = _mm512_max_ps(m0, _mm512_abs_ps(_mm512_maskz_loadu_ps(lane_mask(n - i), x + i)));
-    return _mm512_reduce_max_ps(_mm512_max_ps(m0, m1));
-}
-
 /// Multiply, clamp in float, convert with the MXCSR default (round half to even), as quantize_one;
 /// the saturating packs never saturate because values are already within -127...127.
-VNNI512 void sotto_int8_quantize_row_avx512(const float *x, int64_t n, float inv, int8_t *q) {
+VNNI512 void sotto_int8_quantize_row_avx512(const float *x, int64_t n, float center, float inv, int8_t *q) {
     const __m512 vinv = _mm512_set1_ps(inv), lo = _mm512_set1_ps(-127.0f), hi = _mm512_set1_ps(127.0f);
+    const __m512 vcenter = _mm512_set1_ps(center);
     // The packs work within 128-bit lanes: packed dword d holds the four bytes of v[d % 4]'s 128-bit
     // chunk d / 4; this permutation restores element order.
     const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
@@ -63,7 +53,7 @@ VNNI512 void sotto_int8_quantize_row_avx512(const float *x, int64_t n, float inv
     for (; i + 64 <= n; i += 64) {
         __m512i v[4];
         for (int t = 0; t < 4; t++) {
-            __m512 s = _mm512_mul_ps(_mm512_loadu_ps(x + i + 16 * t), vinv);
+            __m512 s = _mm512_mul_ps(_mm512_sub_ps(_mm512_loadu_ps(x + i + 16 * t), vcenter), vinv);
             v[t] = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(s, lo), hi));
         }
         __m512i packed = _mm512_packs_epi16(_mm512_packs_epi32(v[0], v[1]), _mm512_packs_epi32(v[2], v[3]));
@@ -71,7 +61,7 @@ VNNI512 void sotto_int8_quantize_row_avx512(const float *x, int64_t n, float inv
     }
     for (; i < n; i += 16) {
         const __mmask16 k = lane_mask(n - i);
-        __m512 s = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, x + i), vinv);
+        __m512 s = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), vcenter), vinv);
         _mm512_mask_cvtsepi32_storeu_epi8(q + i, k, _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(s, lo), hi)));
     }
 }

@@ -31,10 +31,9 @@ static inline void sotto_int8_store_sum(int32_t sum, float a_scale, float w_scal
 #define SOTTO_INT8_PACKED_MIN_ROWS 16
 
 #if defined(__x86_64__)
-/// The largest |x[i]|, and the row quantization of int8_gemm.c's quantize_one, on 16 lanes
-/// (int8_gemm_avx512.c; the same arithmetic, so bit-identical to the scalar code).
-float sotto_int8_absmax_avx512(const float *x, int64_t n);
-void sotto_int8_quantize_row_avx512(const float *x, int64_t n, float inv, int8_t *q);
+/// The row quantization of int8_gemm.c's quantize_one on 16 lanes (int8_gemm_avx512.c; the same
+/// arithmetic, so bit-identical to the scalar code).
+void sotto_int8_quantize_row_avx512(const float *x, int64_t n, float center, float inv, int8_t *q);
 
 /// The AVX-512 VNNI products (int8_gemm_avx512.c); same contract as sotto_int8_linear.
 void sotto_int8_linear_avx512vnni(const int8_t *qa, const float *a_scales, int64_t rows, int64_t k,

@@ -4,7 +4,7 @@ import SottoTensor
 /// Stored in sotto.json as `{"mode": "dynamic"}` or `{"mode": "static", "scale": 0.0123}`.
 public struct ActivationQuantization: Codable, Sendable, Equatable {
     public enum Mode: String, Codable, Sendable {
-        /// One scale per token (row), from its largest magnitude, at run time.
+        /// One scale and center per token (row), from its range, at run time (`Int8Gemm.quantizeActivations`).
         case dynamic
         /// One scale fixed ahead of time from calibration audio; values beyond it are clamped.
         case `static`

@@ -7,6 +7,8 @@ package struct Linear: Sendable {
     let weight: WeightMatrix
     let bias: [Float]?
     let activation: ActivationQuantization?
+    /// `Int8Gemm.weightSums` for dynamic activations (their centered rows need it), once per layer.
+    let weightSums: [Float]?
 
     /// The weight's parameter name, which observers and activation scales are keyed by.
     let key: String
@@ -22,6 +24,10 @@ package struct Linear: Sendable {
         self.weight = weight
         self.bias = bias
         self.activation = activation
+        weightSums = activation?.mode == .dynamic
+            ? Int8Gemm.weightSums(weights: weight.values, weightScales: weight.scales, outFeatures: weight.rows,
+                                  inFeatures: weight.cols)
+            : nil
     }
 
     var outFeatures: Int { weight.rows }
@@ -39,7 +45,8 @@ package struct Linear: Sendable {
         }
         if let activation, rows > Self.maximumFloatActivationRows {
             Int8Gemm.linear(x, rows: rows, weights: weight.values, weightScales: weight.scales, outFeatures: weight.rows,
-                            inFeatures: weight.cols, bias: bias, staticScale: activation.scale, scratch: &scratch,
+                            inFeatures: weight.cols, bias: bias, staticScale: activation.scale, weightSums: weightSums,
+                            scratch: &scratch,
                             into: &output)
         } else {
             weight.linear(x, rows: rows, bias: bias, into: &output)

@@ -59,22 +59,59 @@ func expectRoundingClose(_ actual: [Float], _ expected: [Float], _ what: String)
 
 @Suite("Int8Gemm")
 struct Int8GemmTests {
-    @Test("dynamic quantization: one absmax / 127 scale per row, round half to even")
+    @Test("dynamic quantization: one scale (range / 253) and one center (a multiple of it) per row")
     func dynamicQuantization() {
         let input: [Float] = [0.5, -1, 0.25, 0, 4, -2, 1, 3]
-        var (q, scales) = ([Int8](), [Float]())
-        Int8Gemm.quantizeActivations(input, rows: 2, cols: 4, staticScale: nil, into: &q, scales: &scales)
-        #expect(scales == [Float(1) / 127, Float(4) / 127])
-        // 0.5 * 127 = 63.5 rounds to the even 64; 0.25 * 127 = 31.75 -> 32.
-        #expect(q == [64, -127, 32, 0, 127, -64, 32, 95])
+        var (q, scales, centers) = ([Int8](), [Float](), [Float]())
+        Int8Gemm.quantizeActivations(input, rows: 2, cols: 4, staticScale: nil, into: &q, scales: &scales, centers: &centers)
+        #expect(scales == [Float(1.5) / 253, Float(6) / 253])
+        // Row 0: the middle -0.25 is 42.17 steps -> center -42 steps; row 1: 1 is 42.17 steps -> 42.
+        #expect(centers == [-42 * scales[0], 42 * scales[1]])
+        let expected = (0..<8).map { i -> Int8 in
+            let r = i / 4
+            return Int8(((input[i] - centers[r]) * (1 / scales[r])).rounded(.toNearestOrEven))
+        }
+        #expect(q == expected)
+        #expect(q[3] == 42, "0 is exactly 42 steps above row 0's center")
+        #expect(q.allSatisfy { $0 >= -127 }, "the extremes stay within range")
+    }
+
+    @Test("centering halves the error of one-sided rows (GELU outputs) against a symmetric absmax")
+    func centeringHelpsOneSidedRows() {
+        var rng = SeededGenerator(seed: 21)
+        let input = rng.floats(64 * 384, scale: 3).map { x in 0.5 * x * (1 + Float(erf(Double(x) / 2.squareRoot()))) }
+        let (q, scales, centers) = Int8Gemm.quantizeReference(input, rows: 64, cols: 384, staticScale: nil)
+        var (centered, symmetric) = (Float(0), Float(0))
+        for r in 0..<64 {
+            let row = input[(r * 384)..<((r + 1) * 384)]
+            let absmaxScale = row.reduce(Float(0)) { max($0, abs($1)) } / 127
+            for (i, x) in row.enumerated() {
+                centered += pow(Float(q[r * 384 + i]) * scales[r] + centers[r] - x, 2)
+                symmetric += pow((x / absmaxScale).rounded() * absmaxScale - x, 2)
+            }
+        }
+        #expect(centered < 0.5 * symmetric, "squared error centered \(centered), symmetric \(symmetric)")
+    }
+
+    @Test("a constant row is its center with scale 0, and its product is the center times the weight sums")
+    func constantRows() {
+        let layer = Int8Layer(outFeatures: 33, inFeatures: 40, seed: 3, withBias: true)
+        var input = SeededGenerator(seed: 4).floatsArray(3 * 40)
+        for i in 40..<80 { input[i] = 0.75 }
+        var (q, scales, centers) = ([Int8](), [Float](), [Float]())
+        Int8Gemm.quantizeActivations(input, rows: 3, cols: 40, staticScale: nil, into: &q, scales: &scales, centers: &centers)
+        #expect(scales[1] == 0 && centers[1] == 0.75 && q[40..<80].allSatisfy { $0 == 0 })
+        let sums = Int8Gemm.weightSums(weights: layer.weights, weightScales: layer.weightScales, outFeatures: 33, inFeatures: 40)
+        let output = layer.linear(input, rows: 3, staticScale: nil)
+        #expect(Array(output[33..<66]) == zip(layer.bias!, sums).map { $0.addingProduct(0.75, $1) })
     }
 
     @Test("static quantization clamps values beyond the scale")
     func staticQuantization() {
         let input: [Float] = [100, -100, 0.25, 0.75, 1, -0.75]
-        var (q, scales) = ([Int8](), [Float]())
-        Int8Gemm.quantizeActivations(input, rows: 1, cols: 6, staticScale: 0.5, into: &q, scales: &scales)
-        #expect(scales == [0.5])
+        var (q, scales, centers) = ([Int8](), [Float](), [Float]())
+        Int8Gemm.quantizeActivations(input, rows: 1, cols: 6, staticScale: 0.5, into: &q, scales: &scales, centers: &centers)
+        #expect(scales == [0.5] && centers == [0])
         #expect(q == [127, -127, 0, 2, 2, -2])
     }
 
@@ -83,9 +120,9 @@ struct Int8GemmTests {
         let layer = Int8Layer(outFeatures: 33, inFeatures: 40, seed: 3, withBias: true)
         var input = SeededGenerator(seed: 4).floatsArray(3 * 40)
         for i in 40..<80 { input[i] = 0 }
-        var (q, scales) = ([Int8](), [Float]())
-        Int8Gemm.quantizeActivations(input, rows: 3, cols: 40, staticScale: nil, into: &q, scales: &scales)
-        #expect(scales[1] == 0 && q[40..<80].allSatisfy { $0 == 0 })
+        var (q, scales, centers) = ([Int8](), [Float](), [Float]())
+        Int8Gemm.quantizeActivations(input, rows: 3, cols: 40, staticScale: nil, into: &q, scales: &scales, centers: &centers)
+        #expect(scales[1] == 0 && centers[1] == 0 && q[40..<80].allSatisfy { $0 == 0 })
         let output = layer.linear(input, rows: 3, staticScale: nil)
         #expect(Array(output[33..<66]) == layer.bias!)
     }
@@ -96,10 +133,11 @@ struct Int8GemmTests {
         let input = rng.floats(70 * cols, scale: 3)
         let expected = Int8Gemm.quantizeReference(input, rows: 70, cols: cols, staticScale: staticScale)
         for path in Int8KernelPath.allCases {
-            var (q, scales) = ([Int8](), [Float]())
+            var (q, scales, centers) = ([Int8](), [Float](), [Float]())
             Int8Gemm.quantizeActivations(input, rows: 70, cols: cols, staticScale: staticScale, into: &q, scales: &scales,
-                                         path: path)
-            #expect(q == expected.q && scales == expected.scales, "\(path) (runs \(path.resolved)) cols \(cols)")
+                                         centers: &centers, path: path)
+            #expect(q == expected.q && scales == expected.scales && centers == expected.centers,
+                    "\(path) (runs \(path.resolved)) cols \(cols)")
         }
     }
 

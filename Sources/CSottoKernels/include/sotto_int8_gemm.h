@@ -20,11 +20,18 @@ sotto_int8_path sotto_int8_resolve(sotto_int8_path requested);
 #define SOTTO_INT8_MAX_K 131072
 
 /// Quantizes `rows` rows of `x` [rows, cols] to q in -127...127:
-/// q = clamp(round_half_even(x * (1 / scale)), -127, 127).
-/// `static_scale > 0`: that scale for every row. Otherwise one scale per row, absmax / 127
-/// (0 for an all-zero row, whose q are then 0). Writes the scale used for each row to `scales`.
+/// q = clamp(round_half_even((x - center) * (1 / scale)), -127, 127).
+/// `static_scale > 0`: that scale for every row, center 0. Otherwise one scale per row: the row's range
+/// [lo, hi] over 253 steps, and the center (lo + hi) / 2 rounded to a multiple of the scale, which
+/// doubles the resolution of one-sided rows (GELU outputs) against a symmetric absmax / 127. A
+/// constant row gets scale 0, center its value and q 0. Writes each row's scale and center.
 void sotto_int8_quantize_rows(const float *x, int64_t rows, int64_t cols, float static_scale,
-                              int8_t *q, float *scales, sotto_int8_path path);
+                              int8_t *q, float *scales, float *centers, sotto_int8_path path);
+
+/// The centered rows' missing term: out[r * ldc + o] = fma(centers[r], weight_sums[o], out[r * ldc + o])
+/// for o in [o_begin, o_end), where weight_sums[o] = w_scale[o] * sum_k w[o, k].
+void sotto_int8_add_centers(float *out, int64_t ldc, int64_t rows, int64_t o_begin, int64_t o_end,
+                            const float *centers, const float *weight_sums);
 
 /// out[r * ldc + o] = bias[o] + a_scales[r] * w_scale[o] * sum_k qa[r * k + i] * w[o * k + i]
 /// for r in [0, rows) and o in [o_begin, o_end).
