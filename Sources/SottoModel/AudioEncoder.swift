@@ -27,10 +27,10 @@ struct AudioEncoder: Sendable {
         self.dims = dims
     }
 
-    /// Whether any encoder matrix is stored below float32 (a quantized or float16 model).
+    /// Whether any encoder matrix is quantized (float16 weights count as float: they compute in float32).
     var hasReducedPrecisionWeights: Bool {
         blocks.contains { block in
-            [block.attn.qkv, block.attn.out, block.mlp0, block.mlp2].contains { $0.weight.encoding != .float32 }
+            [block.attn.qkv, block.attn.out, block.mlp0, block.mlp2].contains { !$0.weight.encoding.isFloat }
         }
     }
 

@@ -11,15 +11,16 @@ public final class WhisperModel: Sendable {
     public let audioPrecision: AudioKeysValues.Precision
     /// Element type of the encoder's self-attention products (1500 frames attending to 1500: most of a
     /// quantized encoder's time). bfloat16 where the CPU has AVX-512 BF16 and the encoder's weights are
-    /// stored below float32; a float32 model computes in float32.
+    /// quantized; a float model (float32 or float16 weights) computes in float32.
     public var encoderAttentionPrecision: Attention.Precision { encoder.attentionPrecision }
     let encoder: AudioEncoder
     let decoder: TextDecoder
 
     /// Builds the model from a checkpoint of any format; its shapes were checked by the reader.
-    /// `audioPrecision` defaults to float32 for float32 weights and float16 when the cross-attention
-    /// weights are stored below float32: a model already quantized gives up nothing measurable to
-    /// halve the bytes every decoding step reads (tested in QuantizedModelAccuracyTests).
+    /// `audioPrecision` defaults to float32 for float weights (float32 or float16, both computed in
+    /// float32) and float16 when the cross-attention weights are quantized: a model already quantized
+    /// gives up nothing measurable to halve the bytes every decoding step reads (tested in
+    /// QuantizedModelAccuracyTests).
     /// `encoderAttentionPrecision` overrides that choice (bfloat16 still runs float32 without the CPU).
     public init(checkpoint: Checkpoint, audioPrecision: AudioKeysValues.Precision? = nil,
                 encoderAttentionPrecision: Attention.Precision? = nil) throws {
@@ -33,7 +34,7 @@ public final class WhisperModel: Sendable {
         self.encoder = encoder
         decoder = try TextDecoder(checkpoint, dims)
         let crossWeights = decoder.blocks.compactMap { $0.crossAttn?.kv.weight.encoding }
-        self.audioPrecision = audioPrecision ?? (crossWeights.allSatisfy { $0 == .float32 } ? .float32 : .float16)
+        self.audioPrecision = audioPrecision ?? (crossWeights.allSatisfy(\.isFloat) ? .float32 : .float16)
     }
 
     /// Loads a model directory: a Sotto model (sotto.json + model.safetensors) or a CTranslate2 model

@@ -41,6 +41,9 @@ public enum WeightEncoding: Hashable, Sendable, Codable, CustomStringConvertible
         }
     }
 
+    /// float32 or float16: values as they are, computed in float32 (no rounding a quantizer chose).
+    public var isFloat: Bool { self == .float32 || self == .float16 }
+
     public var description: String {
         switch self {
         case .float32: "f32"
