@@ -14,7 +14,11 @@ enum DistillationOutput {
                       manifests: [Manifest], options: DistillationOptions, report: DistillationReport, to output: URL) throws {
         let provenance = Provenance(sourceModel: teacherName, sourceSHA256: try SHA256.hex(of: URL(fileURLWithPath: teacher.file)),
                                     scheme: "distill", options: try recorded(options, report: report, manifests: manifests))
-        try SottoModelWriter.write(student.checkpoint(like: source), floatEncoding: .float32, provenance: provenance, to: output)
+        // Stored as the teacher's matrices are: a float16 teacher (every CTranslate2 Whisper release) gets a
+        // float16 student, whose decoding steps then stream half the bytes, as the teacher's do.
+        var checkpoint = student.checkpoint(like: source)
+        if teacher.matrixEncodings == [.float16] { checkpoint = checkpoint.storingMatrices(as: .float16) }
+        try SottoModelWriter.write(checkpoint, floatEncoding: .float32, provenance: provenance, to: output)
         let chart = LossCurveChart.render(
             losses: report.losses, scores: report.evals.map { (step: $0.step, rate: $0.wordErrorRate) },
             title: "\(teacherName) -> \(report.student): training loss and selection WER")

@@ -89,4 +89,23 @@ public struct Checkpoint: Sendable {
 
     /// Total stored bytes of the parameters.
     public var parameterBytes: Int { tensors.values.reduce(0) { $0 + $1.byteCount } }
+
+    /// The encodings the weight matrices are stored in.
+    public var matrixEncodings: Set<WeightEncoding> {
+        Set(tensors.values.compactMap { stored in
+            if case .matrix(let matrix) = stored { return matrix.encoding }
+            return nil
+        })
+    }
+
+    /// The same parameters with every weight matrix stored as `encoding` (float32 or float16).
+    package func storingMatrices(as encoding: WeightEncoding) -> Checkpoint {
+        precondition(encoding.isFloat, "storingMatrices rounds to a float encoding, not \(encoding)")
+        var result = self
+        for (key, stored) in tensors {
+            guard case .matrix(let matrix) = stored, matrix.encoding != encoding else { continue }
+            result.tensors[key] = .matrix(WeightMatrix.quantize(matrix.dequantized(), as: encoding))
+        }
+        return result
+    }
 }

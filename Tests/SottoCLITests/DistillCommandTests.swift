@@ -121,6 +121,11 @@ import Testing
         #expect(options["keptStep"] == String(best[0]), "\(options)")
         let chart = try String(contentsOf: student.appendingPathComponent("loss.svg"), encoding: .utf8)
         #expect(chart.contains("<polyline") && chart.contains("<circle"))
+        // Stored as tiny.en's float16 matrices (the linear layers' weights; norms and biases stay float32).
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: student.appendingPathComponent("sotto.json"))) as? [String: Any]
+        let encodings = try #require(manifest?["encodings"] as? [String: String])
+        let linear = encodings.filter { $0.key.hasSuffix(".weight") && ($0.key.contains("attn.") || $0.key.contains(".mlp.")) }
+        #expect(!linear.isEmpty && linear.values.allSatisfy { $0 == "f16" }, "\(linear)")
     }
 
     /// A run stopped by its clock after one step and resumed from its checkpoint directory ends with

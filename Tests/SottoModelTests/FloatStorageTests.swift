@@ -10,15 +10,9 @@ import Testing
     @Test("tiny.en's float16 matrices stay float16, and the model computes as its float32 widening does")
     func float16MatricesStayFloat16() throws {
         let checkpoint = try Checkpoint.read(directory: try TestPaths.model("tiny.en"))
-        let encodings = Set(checkpoint.tensors.values.compactMap { stored -> WeightEncoding? in
-            if case .matrix(let matrix) = stored { return matrix.encoding }
-            return nil
-        })
-        #expect(encodings == [.float16])
-        var widened = checkpoint
-        for (key, stored) in checkpoint.tensors {
-            if case .matrix(let matrix) = stored { widened.tensors[key] = .matrix(WeightMatrix(matrix.dequantized())) }
-        }
+        #expect(checkpoint.matrixEncodings == [.float16])
+        let widened = checkpoint.storingMatrices(as: .float32)
+        #expect(widened.matrixEncodings == [.float32])
         let (half, float32) = (try WhisperModel(checkpoint: checkpoint), try WhisperModel(checkpoint: widened))
         // Float weights keep float32 audio keys/values and float32 encoder attention (bfloat16 is for quantized models).
         #expect(half.audioPrecision == .float32 && half.encoderAttentionPrecision == .float32)
