@@ -75,6 +75,8 @@ static AVX2_TARGET void minmax_avx2(const float *x, int64_t n, float *lo, float 
     }
 }
 
+// Same arithmetic as quantize_one: subtract, multiply, clamp in float, convert with the MXCSR default
+// (round half to even); the packs cannot saturate because values are already within -127...127.
 static AVX2_TARGET void quantize_row_avx2(const float *x, int64_t n, float center, float inv, int8_t *q) {
     const __m256 vinv = _mm256_set1_ps(inv), lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
     const __m256 vcenter = _mm256_set1_ps(center);

@@ -41,7 +41,7 @@ enum {
 
 INLINE VNNI512 __mmask16 lane_mask(int64_t left) { return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1); }
 
-/// Multiply, clamp in float, convert with the MXCSR default (round half to even), as quantize_one;
+/// Subtract the center, multiply, clamp in float, convert with the MXCSR default (round half to even), as quantize_one;
 /// the saturating packs never saturate because values are already within -127...127.
 VNNI512 void sotto_int8_quantize_row_avx512(const float *x, int64_t n, float center, float inv, int8_t *q) {
     const __m512 vinv = _mm512_set1_ps(inv), lo = _mm512_set1_ps(-127.0f), hi = _mm512_set1_ps(127.0f);
