@@ -2,10 +2,13 @@
 """Sotto against faster-whisper, end to end, in one run (issue 9's bar).
 
 For each model (tiny.en, base): Sotto float32 and Sotto int8 (quantized once into a cache) against
-faster-whisper (CTranslate2) float32 and int8, all greedy with the same thread count, on the English
-dev utterances plus a 5-minute file joined from clips of --long-manifest (default: dev-extra's English
-read speech, distinct clips; joining dev's nine clips takes three rounds of the same sentences, which
-makes the compression-ratio fallback fire by chance). Timings are wall time of the whole job
+faster-whisper (CTranslate2) float32 and int8. "Float32" is the model as distributed, computed in
+float32: faster-whisper widens its float16 weights to float32 at load, Sotto keeps the same values
+in float16 and converts them in registers (identical weights, float32 arithmetic in both). All run
+greedy with the same thread count, on the English dev utterances plus a 5-minute file joined from
+clips of --long-manifest (default: dev-extra's English read speech, distinct clips; joining dev's nine
+clips takes three rounds of the same sentences, which makes the compression-ratio fallback fire by
+chance). Timings are wall time of the whole job
 with the model load included: Sotto as one `sotto transcribe` process over every file, faster-whisper
 from WhisperModel(...) to the last segment in this process (its Python start-up is not counted).
 Each engine runs --repeats times, interleaved, and the median is kept. Also the encoder's
