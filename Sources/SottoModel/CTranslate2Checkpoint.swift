@@ -21,11 +21,14 @@ enum CTranslate2Checkpoint {
             guard variable.shape == row.shape else {
                 throw ModelError.shapeMismatch(key: row.ctranslate2, expected: row.shape, actual: variable.shape, file: file.fileName)
             }
-            let tensor = Tensor(shape: row.shape, data: try file.floats(variable, requireScale: true))
             // Matrices are wrapped once here, so models built from this checkpoint share their bytes.
-            tensors[row.key] = row.isMatrix
-                ? .matrix(variable.dtype == .float16 ? WeightMatrix.quantize(tensor, as: .float16) : WeightMatrix(tensor))
-                : .float(tensor)
+            if row.isMatrix && variable.dtype == .float16 {
+                tensors[row.key] = .matrix(try WeightMatrix(rows: row.shape[0], cols: row.shape[1], encoding: .float16,
+                                                            values: file.bytes(variable)))
+                continue
+            }
+            let tensor = Tensor(shape: row.shape, data: try file.floats(variable, requireScale: true))
+            tensors[row.key] = row.isMatrix ? .matrix(WeightMatrix(tensor)) : .float(tensor)
         }
         return Checkpoint(dims: dims, config: config, tensors: tensors, directory: directory, file: file.fileName)
     }

@@ -88,6 +88,12 @@ struct CTranslate2File {
         variables[name] ?? aliases[name].flatMap { variables[$0] }
     }
 
+    /// The variable's bytes as stored (a slice of the file's data, not a copy).
+    func bytes(_ variable: Variable) -> Data {
+        let start = data.startIndex + variable.byteOffset
+        return data[start..<(start + variable.byteCount)]
+    }
+
     /// The variable's elements as float32. Quantized integer weights (int8 per output row, int16 per
     /// tensor) are divided by their `<name>_scale` twin; `requireScale` makes a missing twin an error.
     func floats(_ variable: Variable, requireScale: Bool = false) throws -> [Float] {
