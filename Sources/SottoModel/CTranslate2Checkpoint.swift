@@ -5,7 +5,7 @@ import SottoTensor
 /// parameter decoded to float32 (float16 and int8 variables included), shapes checked against the
 /// name table. Weight matrices stored as float16 stay float16 `WeightMatrix`es (exactly the file's
 /// values, computed in float32): widening them would double the bytes every decoding step streams
-/// (tiny.en: 131 against 66 MB a step, 10.7 against 3.2 ms in DecoderStepBench) for no change in any
+/// (tiny.en: 131 against 75 MB a step, 10.5 against 3.1 ms in DecoderStepBench) for no change in any
 /// value. Other matrices (float32, int8 with scales) are held as float32.
 enum CTranslate2Checkpoint {
     static func read(directory: URL) throws -> Checkpoint {
