@@ -23,6 +23,9 @@ static void dequantize_span(const sotto_weights *w, ptrdiff_t o, ptrdiff_t k0, p
     case SOTTO_WEIGHTS_F16:
         for (ptrdiff_t k = k0; k < k1; k++) out[k - k0] = sotto_half_to_float(sotto_load_u16(w->values, o * cols + k));
         return;
+    case SOTTO_WEIGHTS_F32:
+        for (ptrdiff_t k = k0; k < k1; k++) out[k - k0] = sotto_load_f32(w->values, o * cols + k);
+        return;
     case SOTTO_WEIGHTS_I8_CHANNEL: {
         const int8_t *q = (const int8_t *)w->values + o * cols;
         const float scale = sotto_load_f32(w->scales, o);

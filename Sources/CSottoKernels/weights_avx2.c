@@ -57,26 +57,47 @@ INLINE AVX2 __m256 i8x8(const int8_t *p) {
     return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p)));
 }
 
-INLINE AVX2 void f16_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, const float *bias, float *y,
-                          ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1, const int nr) {
-    const ptrdiff_t cols = w->cols;
+/// Eight weights from k of a float row: float16 converted (half) or float32 as stored.
+INLINE AVX2 __m256 float_weights8(const unsigned char *q, ptrdiff_t k, const int half) {
+    return half ? f16x8(q + 2 * k) : _mm256_loadu_ps((const float *)(q + 4 * k));
+}
+
+INLINE AVX2 float float_weight(const unsigned char *q, ptrdiff_t k, const int half) {
+    return half ? sotto_half_to_float(sotto_load_u16(q, k)) : sotto_load_f32(q, k);
+}
+
+/// Float16 and float32 rows share one loop; `half` is a constant in each instantiation below.
+INLINE AVX2 void float_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, const float *bias, float *y,
+                            ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1, const int nr, const int half) {
+    const ptrdiff_t cols = w->cols, width = half ? 2 : 4;
     for (ptrdiff_t o = o0; o < o1; o++) {
-        const unsigned char *q = (const unsigned char *)w->values + o * cols * 2;
+        const unsigned char *q = (const unsigned char *)w->values + o * cols * width;
         DECLARE_ACCUMULATORS
         ptrdiff_t k = 0;
         for (; k + 32 <= cols; k += 32) {
-            __m256 w0 = f16x8(q + 2 * k), w1 = f16x8(q + 2 * k + 16), w2 = f16x8(q + 2 * k + 32), w3 = f16x8(q + 2 * k + 48);
+            __m256 w0 = float_weights8(q, k, half), w1 = float_weights8(q, k + 8, half);
+            __m256 w2 = float_weights8(q, k + 16, half), w3 = float_weights8(q, k + 24, half);
             ACCUMULATE(0, w0, x + k, ldx) ACCUMULATE(1, w1, x + k + 8, ldx)
             ACCUMULATE(2, w2, x + k + 16, ldx) ACCUMULATE(3, w3, x + k + 24, ldx)
         }
-        for (; k + 8 <= cols; k += 8) { __m256 w0 = f16x8(q + 2 * k); ACCUMULATE(0, w0, x + k, ldx) }
+        for (; k + 8 <= cols; k += 8) { __m256 w0 = float_weights8(q, k, half); ACCUMULATE(0, w0, x + k, ldx) }
         float tail[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         for (; k < cols; k++) {
-            float wk = sotto_half_to_float(sotto_load_u16(q, k));
+            float wk = float_weight(q, k, half);
             for (int r = 0; r < nr; r++) tail[r] += wk * x[r * ldx + k];
         }
         STORE_OUTPUTS(1.0f)
     }
+}
+
+INLINE AVX2 void f16_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, const float *bias, float *y,
+                          ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1, const int nr) {
+    float_rows(w, x, ldx, bias, y, ldy, o0, o1, nr, 1);
+}
+
+INLINE AVX2 void f32_rows(const sotto_weights *w, const float *x, ptrdiff_t ldx, const float *bias, float *y,
+                          ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1, const int nr) {
+    float_rows(w, x, ldx, bias, y, ldy, o0, o1, nr, 0);
 }
 
 /// Adds scale * q[k] * x[r][k] for k in [k0, end) to acc (8 at a time) and tail (the rest).
@@ -293,6 +314,8 @@ INLINE AVX2 void i4_single_row(const sotto_weights *w, const float *x, const flo
 
 static AVX2 void f16_avx2(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx, const float *bias,
                           float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1) { DISPATCH(f16_rows) }
+static AVX2 void f32_avx2(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx, const float *bias,
+                          float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1) { DISPATCH(f32_rows) }
 static AVX2 void i8_channel_avx2(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx, const float *bias,
                                  float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1) { DISPATCH(i8_channel_rows) }
 static AVX2 void i8_block_avx2(const sotto_weights *w, const float *x, ptrdiff_t nrows, ptrdiff_t ldx, const float *bias,
@@ -319,6 +342,9 @@ AVX2 void sotto_weights_dequantize_avx2(const sotto_weights *w, ptrdiff_t o0, pt
             for (; k < cols; k++) dst[k] = _cvtsh_ss(sotto_load_u16(q, k));
             break;
         }
+        case SOTTO_WEIGHTS_F32:
+            memcpy(dst, (const unsigned char *)w->values + o * cols * 4, (size_t)cols * 4);
+            break;
         case SOTTO_WEIGHTS_I8_CHANNEL:
         case SOTTO_WEIGHTS_I8_BLOCK: {
             const int8_t *q = (const int8_t *)w->values + o * cols;
@@ -365,6 +391,7 @@ void sotto_weights_linear_avx2(const sotto_weights *w, const float *x, ptrdiff_t
                                const float *bias, float *y, ptrdiff_t ldy, ptrdiff_t o0, ptrdiff_t o1) {
     switch (w->kind) {
     case SOTTO_WEIGHTS_F16: f16_avx2(w, x, nrows, ldx, bias, y, ldy, o0, o1); break;
+    case SOTTO_WEIGHTS_F32: f32_avx2(w, x, nrows, ldx, bias, y, ldy, o0, o1); break;
     case SOTTO_WEIGHTS_I8_CHANNEL: i8_channel_avx2(w, x, nrows, ldx, bias, y, ldy, o0, o1); break;
     case SOTTO_WEIGHTS_I8_BLOCK: i8_block_avx2(w, x, nrows, ldx, bias, y, ldy, o0, o1); break;
     case SOTTO_WEIGHTS_I4_BLOCK:

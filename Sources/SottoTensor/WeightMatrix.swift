@@ -168,10 +168,10 @@ public struct WeightMatrix: Sendable {
         if corrected { correction?.addRows(range, into: output, rowStride: rowStride) }
     }
 
-    /// The C kernels' view of the parts; only valid inside `body`. Not for float32.
+    /// The C kernels' view of the parts; only valid inside `body`.
     func withKernelWeights<Result>(_ body: (UnsafePointer<sotto_weights>) -> Result) -> Result {
         let kind: sotto_weights_kind = switch encoding {
-        case .float32: preconditionFailure("float32 weights have no quantized kernel view")
+        case .float32: SOTTO_WEIGHTS_F32
         case .float16: SOTTO_WEIGHTS_F16
         case .int8Channel: SOTTO_WEIGHTS_I8_CHANNEL
         case .int8Block: SOTTO_WEIGHTS_I8_BLOCK

@@ -37,7 +37,7 @@ struct WeightLinearTests {
         }
     }
 
-    @Test("the scalar and AVX2 kernels agree on the same data", arguments: testedWeightEncodings.filter { $0 != .float32 })
+    @Test("the scalar and AVX2 kernels agree on the same data", arguments: testedWeightEncodings)
     func scalarAgreesWithAVX2(encoding: WeightEncoding) throws {
         try #require(WeightKernelPath.avx2.isSupported, "this CPU has no AVX2+FMA+F16C: only the scalar kernels were tested")
         let (outFeatures, cols, inputRows) = (257, 1500, 5)

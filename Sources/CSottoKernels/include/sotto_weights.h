@@ -11,7 +11,8 @@ typedef enum {
     SOTTO_WEIGHTS_I8_CHANNEL = 2, // values: rows*cols int8; scales: rows float32
     SOTTO_WEIGHTS_I8_BLOCK = 3,   // values: rows*cols int8; scales: rows*blocksPerRow half
     SOTTO_WEIGHTS_I4_BLOCK = 4,   // values: rows*roundUp(cols,32)/2 nibble pairs; scales: rows*blocksPerRow half
-    SOTTO_WEIGHTS_I4_BLOCK_ZP = 5 // as I4_BLOCK plus zeros: rows*blocksPerRow uint8
+    SOTTO_WEIGHTS_I4_BLOCK_ZP = 5, // as I4_BLOCK plus zeros: rows*blocksPerRow uint8
+    SOTTO_WEIGHTS_F32 = 6          // values: rows*cols float32 (the fused products of decoding steps)
 } sotto_weights_kind;
 
 /// A read-only view of one quantized matrix. The caller (WeightMatrix) has checked every part's size,
