@@ -25,7 +25,7 @@ let silence = [Float](repeating: -1.5, count: dims.nMels * dims.nFrames)
 let audio = try WhisperModel(checkpoint: checkpoint).encode(mel: silence).hidden
 var generator = SeededRandom(state: 1)
 let examples = (0..<batch).map { _ in
-    TrainingExample(sequence: [50257] + (0..<length).map { _ in Int(generator.next() % 50000) }, promptLength: 1, audio: audio)
+    TrainingExample(sequence: [50257] + (0..<length).map { _ in Int(generator.next() % 50000) }, promptLength: 1, audio: .float32(audio))
 }
 
 func seconds(_ body: () -> Void) -> Double {
@@ -37,7 +37,7 @@ func seconds(_ body: () -> Void) -> Double {
 // Phases of one step, by hand.
 let model = try TrainingModel<Float>(checkpoint: checkpoint, frozen: [.encoder])
 let activations = DecoderActivations(model, batch: batch, length: length)
-let audioBuffer = TrainBuffer(examples.flatMap { $0.audio! })
+let audioBuffer = TrainBuffer(examples.flatMap { $0.audio!.floats })
 let tokens = examples.flatMap(\.tokens), targets = examples.flatMap(\.targets)
 let optimizer = AdamW(count: model.layout.totalCount, options: AdamWOptions())
 var phases = [0.0, 0.0, 0.0, 0.0]

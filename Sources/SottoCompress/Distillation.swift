@@ -34,9 +34,9 @@ public enum Distillation {
         let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"), isMultilingual: checkpoint.dims.isMultilingual)
         let teacher = try TrainingModel<Float>(checkpoint: checkpoint, frozen: [.encoder])
         let student = try StudentSource.make(options.student, model: studentModel, teacher: checkpoint, teacherModel: teacher,
-                                             teacherTokenizer: tokenizer, encoderOnly: options.encoderOnly)
-        if options.encoderMSEWeight > 0, student.keepsTeacherEncoder {
-            throw DistillationError.invalidOptions("--encoder-mse needs a student with an encoder of its own (it keeps the teacher's, frozen)")
+                                             teacherTokenizer: tokenizer, encoderOnly: options.encoderOnly, freezeEncoder: options.freezeEncoder)
+        if options.encoderMSEWeight > 0, student.encoderFrozen {
+            throw DistillationError.invalidOptions("--encoder-mse needs a student with an encoder of its own that trains (it keeps the teacher's, or --freeze-encoder)")
         }
         try PseudoLabels.checkFiles(manifests + options.eval)
         var state = DistillationState()
@@ -47,10 +47,11 @@ public enum Distillation {
         let labelStart = ContinuousClock.now
         let transcriber = Transcriber(model: try WhisperModel(checkpoint: checkpoint), tokenizer: tokenizer)
         let labels = try PseudoLabels.make(transcriber: transcriber, manifests: manifests, settings: PseudoLabels.Settings(
-            keepMel: !student.keepsTeacherEncoder, transcribe: !options.encoderOnly,
+            studentAudio: try studentAudio(student), transcribe: !options.encoderOnly,
             teacherHearsCopies: options.encoderMSEWeight > 0, limit: options.limit, sources: options.sources, scorer: scorer, maxLabelWER: options.maxLabelWER,
             timestamps: options.timestamps,
-            augmentation: options.augmentation, seed: options.seed), progress: callbacks.labelProgress)
+            augmentation: options.augmentation, seed: options.seed, labelCache: try labelCache(options, teacher: checkpoint, scorer: scorer)),
+            progress: callbacks.labelProgress)
         let labelSeconds = labelStart.duration(to: .now) / .seconds(1)
         var (training, heldOut) = split(labels.utterances, holdout: selecting && options.eval.isEmpty ? options.holdout : 0, seed: options.seed)
         // An encoder-only stage decoded no labels: only the held-out utterances need the teacher's transcripts.
@@ -72,7 +73,7 @@ public enum Distillation {
         let last = trainer.history.last!
         let report = DistillationReport(
             student: student.description, utterances: training.count, droppedUnsure: labels.unsure, droppedTooLong: labels.tooLong,
-            droppedByWER: labels.byWER, heldOut: heldOut.count, augmentedCopies: examples.count - training.count,
+            droppedByWER: labels.byWER, heldOut: heldOut.count, labelsFromCache: labels.fromCache, augmentedCopies: examples.count - training.count,
             audioSeconds: training.map(\.durationSeconds).reduce(0, +), steps: trainer.stepsTaken,
             scheduleSteps: trainer.options.schedule.totalSteps, keptStep: loop.state.bestStep ?? trainer.stepsTaken,
             finalLoss: last.loss, finalCrossEntropy: last.crossEntropy, finalKL: last.kl, finalEncoderMSE: last.encoderMSE, labelSeconds: labelSeconds,
@@ -81,6 +82,21 @@ public enum Distillation {
         try DistillationOutput.write(kept, like: student.like, teacher: checkpoint, teacherName: teacherName, manifests: manifests,
                                      options: options, report: report, to: output)
         return report
+    }
+
+    /// `--labels-cache`, keyed by the teacher's weights and the options the decisions depend on.
+    static func labelCache(_ options: DistillationOptions, teacher: Checkpoint, scorer: TranscriptScorer?) throws -> LabelCache? {
+        guard let directory = options.labelsCache else { return nil }
+        return try LabelCache(directory: directory, teacherSHA256: try SHA256.hex(of: URL(fileURLWithPath: teacher.file)),
+                              timestamps: options.timestamps, maxLabelWER: scorer == nil ? nil : options.maxLabelWER)
+    }
+
+    /// Where the student's audio features come from: the teacher's cached encoder output, its own
+    /// encoder on the mel, or its own frozen (cut) encoder's cached output.
+    static func studentAudio(_ student: StudentSource) throws -> PseudoLabels.StudentAudio {
+        if student.keepsTeacherEncoder { return .teacherEncoder }
+        guard student.encoderFrozen else { return .trainedEncoder }
+        return .frozenEncoder(try WhisperModel(checkpoint: student.model.checkpoint(like: student.like)))
     }
 
     /// Held-out utterances for checkpoint selection: a seeded choice, so a resume holds out the same.

@@ -28,6 +28,11 @@ public struct DistillationOptions: Sendable {
     /// no pseudo-labels are decoded and no decoder runs, the student's encoder learns to reproduce
     /// the teacher's cached output.
     public var encoderMSEWeight = 0.0
+    /// A student with an encoder of its own (teacher layers cut, or a model directory's) keeps it
+    /// frozen as it starts: its output is computed once per example and cached (float16) like the
+    /// teacher's, the teacher's KL targets attend to the teacher's own cached output, and a step
+    /// costs what a decoder student's does. The decoder learns to read the cut encoder's features.
+    public var freezeEncoder = false
     public var seed: UInt64 = 0
     /// At most this many utterances from each manifest (default all).
     public var limit: Int?
@@ -43,6 +48,8 @@ public struct DistillationOptions: Sendable {
     /// unlearns the timestamp mode the benchmarks use. Utterances the teacher needed a second
     /// window for keep a text-only label: their first window's tokens are not one sequence.
     public var timestamps = false
+    /// Where the teacher's labelling decisions are kept across runs (nil: none; see `LabelCache`).
+    public var labelsCache: URL?
     /// Checkpoint selection: the greedy WER of the student on `eval` manifests (English, at most
     /// `evalLimit` utterances each) every `evalEvery` steps, or when `eval` is empty on `holdout`
     /// utterances taken out of the training data (scored against their pseudo-labels, or the
@@ -77,6 +84,9 @@ public struct DistillationOptions: Sendable {
               crossEntropyWeight + klWeight + encoderMSEWeight > 0 else {
             throw DistillationError.invalidOptions("learning rate and temperature must be positive, loss weights non-negative and not all 0")
         }
+        guard !freezeEncoder || encoderMSEWeight == 0 else {
+            throw DistillationError.invalidOptions("--freeze-encoder keeps the encoder as it is: --encoder-mse would train it")
+        }
         guard maxLabelWER >= 0 else { throw DistillationError.invalidOptions("--max-label-wer must be non-negative") }
         guard !resume || checkpointDirectory != nil else { throw DistillationError.invalidOptions("resume needs a checkpoint directory") }
         try augmentation.validate()
@@ -105,6 +115,8 @@ public struct DistillationEvalScore: Sendable, Codable, Equatable {
 public struct DistillationReport: Sendable {
     public var student: String
     public var utterances, droppedUnsure, droppedTooLong, droppedByWER, heldOut: Int
+    /// Labelling decisions read from `--labels-cache` (not decoded again).
+    public var labelsFromCache = 0
     public var augmentedCopies: Int
     public var audioSeconds: Double
     public var steps, scheduleSteps: Int

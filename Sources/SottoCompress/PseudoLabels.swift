@@ -44,10 +44,23 @@ package struct PseudoLabels {
     var unsure = 0
     var byWER = 0
     var tooLong = 0
+    /// Decisions read from the label cache instead of decoded.
+    var fromCache = 0
+
+    /// What a training example carries as the student's audio.
+    enum StudentAudio {
+        /// The student keeps the teacher's encoder, frozen: the teacher's cached output is its audio.
+        case teacherEncoder
+        /// The student trains an encoder of its own: the mel window, with the teacher's output beside it.
+        case trainedEncoder
+        /// The student's cut encoder stays frozen: its output is cached like the teacher's, with the
+        /// teacher's beside it for the KL targets, so a step costs what a decoder student's does.
+        case frozenEncoder(WhisperModel)
+    }
 
     /// How labelling treats each utterance.
     struct Settings {
-        var keepMel: Bool
+        var studentAudio: StudentAudio
         /// False for an encoder-only stage: no transcripts, examples carry no tokens (and no WER filter).
         var transcribe = true
         /// With the encoder MSE, an augmented copy's teacher output is the teacher's encoding of the
@@ -63,6 +76,8 @@ package struct PseudoLabels {
         var timestamps = false
         var augmentation: AugmentationOptions
         var seed: UInt64
+        /// Decisions kept on disk across runs (nil: every run labels).
+        var labelCache: LabelCache?
     }
 
     /// Every audio file of every manifest must exist before hours go into labelling.
@@ -100,13 +115,13 @@ package struct PseudoLabels {
             let language = entry.language ?? "en"
             var label: (sequence: [Int], promptLength: Int, text: String)?
             if settings.transcribe {
-                label = try Self.label(samples, language: language, timestamps: settings.timestamps, transcriber: transcriber)
-                guard let label else {
+                switch try decision(samples, audio: url, language: language, text: entry.text, settings: settings,
+                                    transcriber: transcriber, labels: &labels) {
+                case .kept(let sequence, let promptLength, let text): label = (sequence, promptLength, text)
+                case .unsure:
                     labels.unsure += 1
                     continue
-                }
-                if let scorer = settings.scorer, let text = entry.text,
-                   scorer.score(reference: text, hypothesis: label.text, language: language).counts.rate > settings.maxLabelWER {
+                case .farFromText:
                     labels.byWER += 1
                     continue
                 }
@@ -120,6 +135,26 @@ package struct PseudoLabels {
                 examples: examples, durationSeconds: AudioTiming.durationSeconds(sampleCount: samples.count)))
         }
         return labels
+    }
+
+    /// The teacher's label for one utterance, or why it is dropped; from the label cache when it has it.
+    private static func decision(_ samples: [Float], audio: URL, language: String, text: String?, settings: Settings,
+                                 transcriber: Transcriber, labels: inout PseudoLabels) throws -> LabelDecision {
+        let key = settings.labelCache?.key(audio: audio, language: language, text: text)
+        if let key, let cached = settings.labelCache?.load(key) {
+            labels.fromCache += 1
+            return cached
+        }
+        var decision = LabelDecision.unsure
+        if let label = try label(samples, language: language, timestamps: settings.timestamps, transcriber: transcriber) {
+            decision = .kept(sequence: label.sequence, promptLength: label.promptLength, text: label.text)
+            if let scorer = settings.scorer, let text,
+               scorer.score(reference: text, hypothesis: label.text, language: language).counts.rate > settings.maxLabelWER {
+                decision = .farFromText
+            }
+        }
+        if let key { try settings.labelCache?.store(decision, key: key) }
+        return decision
     }
 
     /// Greedy transcript: `[sot …] + tokens + [eot]` (text only after `<|notimestamps|>`, or text and
@@ -187,13 +222,19 @@ package struct PseudoLabels {
     /// Without a label (an encoder-only stage) the examples carry no tokens.
     private static func examples(_ samples: [Float], label: (sequence: [Int], promptLength: Int)?, model: WhisperModel,
                                  settings: Settings, random: inout SeededRandom) -> [TrainingExample] {
-        func example(audio: [Float]? = nil, mel: [Float]? = nil, teacherAudio: [Float]? = nil) -> TrainingExample {
-            guard let label else { return TrainingExample(tokens: [], targets: [], audio: audio, mel: mel, teacherAudio: teacherAudio) }
-            return TrainingExample(sequence: label.sequence, promptLength: label.promptLength, audio: audio, mel: mel, teacherAudio: teacherAudio)
+        func example(_ mel: [Float], teacher teacherAudio: CachedFeatures) -> TrainingExample {
+            var (audio, window, teacher): (CachedFeatures?, [Float]?, CachedFeatures?) = (nil, nil, teacherAudio)
+            switch settings.studentAudio {
+            case .teacherEncoder: (audio, teacher) = (teacherAudio, nil)
+            case .trainedEncoder: window = mel
+            case .frozenEncoder(let student): audio = .half(student.encode(mel: mel).hidden)
+            }
+            guard let label else { return TrainingExample(tokens: [], targets: [], audio: audio, mel: window, teacherAudio: teacher) }
+            return TrainingExample(sequence: label.sequence, promptLength: label.promptLength, audio: audio, mel: window, teacherAudio: teacher)
         }
         let (clean, _) = melWindow(samples, nMels: model.dims.nMels)
-        let cleanAudio = model.encode(mel: clean).hidden
-        var examples = [settings.keepMel ? example(mel: clean, teacherAudio: cleanAudio) : example(audio: cleanAudio)]
+        let cleanAudio = CachedFeatures.half(model.encode(mel: clean).hidden)
+        var examples = [example(clean, teacher: cleanAudio)]
         guard settings.augmentation.isEnabled else { return examples }
         for _ in 0..<settings.augmentation.copies {
             let augmented = Augmenter.waveform(samples, options: settings.augmentation, random: &random)
@@ -201,11 +242,10 @@ package struct PseudoLabels {
             if let masks = settings.augmentation.specAugment {
                 Augmenter.specAugment(&mel, nMels: model.dims.nMels, speechFrames: frames, options: masks, random: &random)
             }
-            if !settings.keepMel {
-                examples.append(example(audio: model.encode(mel: mel).hidden))
-            } else {
-                examples.append(example(mel: mel, teacherAudio: settings.teacherHearsCopies ? model.encode(mel: mel).hidden : cleanAudio))
-            }
+            // The teacher's encoding of the copy is needed where it is the student's audio, or the MSE's target.
+            let hearsCopy: Bool
+            if case .teacherEncoder = settings.studentAudio { hearsCopy = true } else { hearsCopy = settings.teacherHearsCopies }
+            examples.append(example(mel, teacher: hearsCopy ? .half(model.encode(mel: mel).hidden) : cleanAudio))
         }
         return examples
     }

@@ -12,15 +12,19 @@ struct StudentSource {
     /// The student's decoding config and tokenizer come from here when it is written.
     let like: Checkpoint
     /// A student with the teacher's whole encoder trains its decoder on cached encoder output; any
-    /// other trains everything on the mel windows.
+    /// other trains everything on the mel windows, unless its encoder is frozen (`encoderFrozen`).
     let keepsTeacherEncoder: Bool
+    /// The student's encoder does not train (the teacher's whole encoder, or `--freeze-encoder`): its
+    /// output is computed once per example and cached.
+    var encoderFrozen: Bool { model.frozen.contains(.encoder) }
 
-    /// `encoderOnly`: the decoder is frozen (an encoder-only stage).
+    /// `encoderOnly`: the decoder is frozen (an encoder-only stage). `freezeEncoder`: a student with
+    /// an encoder of its own (teacher layers cut, or a model directory's) keeps it as it starts.
     static func make(_ spec: String, model directory: URL?, teacher: Checkpoint, teacherModel: TrainingModel<Float>,
-                     teacherTokenizer: Tokenizer, encoderOnly: Bool = false) throws -> StudentSource {
+                     teacherTokenizer: Tokenizer, encoderOnly: Bool = false, freezeEncoder: Bool = false) throws -> StudentSource {
         guard let directory else {
             let layers = try StudentSpec(spec, teacher: teacher.dims)
-            let frozen: ParameterGroups = layers.keepsEncoder ? [.encoder] : encoderOnly ? [.decoder] : []
+            let frozen: ParameterGroups = layers.keepsEncoder || freezeEncoder ? [.encoder] : encoderOnly ? [.decoder] : []
             return StudentSource(description: layers.description, model: layers.initialize(from: teacherModel, frozen: frozen),
                                  like: teacher, keepsTeacherEncoder: layers.keepsEncoder)
         }
@@ -28,7 +32,8 @@ struct StudentSource {
         let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"),
                                       isMultilingual: checkpoint.dims.isMultilingual)
         try checkTokenizers(teacher: (teacher, teacherTokenizer), student: (checkpoint, tokenizer), studentName: spec)
-        return StudentSource(description: "model:\(spec)", model: try TrainingModel(checkpoint: checkpoint, frozen: encoderOnly ? [.decoder] : []),
+        return StudentSource(description: "model:\(spec)", model: try TrainingModel(checkpoint: checkpoint,
+                                                                                             frozen: freezeEncoder ? [.encoder] : encoderOnly ? [.decoder] : []),
                              like: checkpoint, keepsTeacherEncoder: false)
     }
 

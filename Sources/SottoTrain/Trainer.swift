@@ -116,7 +116,7 @@ package final class Trainer {
         if options.loss.encoderMSE > 0 {
             precondition(trainsEncoder && batch.examples.allSatisfy { $0.teacherAudio != nil },
                          "the encoder MSE needs mel windows and the teacher's encoder output")
-            let teacherAudio = batch.examples.flatMap { $0.teacherAudio! }
+            let teacherAudio = batch.examples.flatMap { $0.teacherAudio!.floats }
             loss.encoderMSE = EncoderMSEOp.forwardBackward(
                 dout: encoder!.outputGradient.pointer, student: audio.pointer, teacher: teacherAudio, count: teacherAudio.count,
                 weight: options.loss.encoderMSE, gradientScale: gradientScale)
@@ -136,7 +136,7 @@ package final class Trainer {
             let t = activations(&teacherDecoder, batch, model: teacher)
             let ownAudio = batch.examples.allSatisfy { $0.teacherAudio != nil }
             teacher.decoderForward(t, tokens: batch.tokens,
-                                   audio: ownAudio ? TrainBuffer(batch.examples.flatMap { $0.teacherAudio! }) : audio)
+                                   audio: ownAudio ? TrainBuffer(batch.examples.flatMap { $0.teacherAudio!.floats }) : audio)
             teacherLogits = t.logits
         }
         let loss = withExtendedLifetime(teacherLogits) {
@@ -153,7 +153,7 @@ package final class Trainer {
         let d = model.dims
         // Cached features stand in for the encoder only while it is frozen.
         if options.frozen.contains(.encoder), batch.examples.allSatisfy({ $0.audio != nil }) {
-            return TrainBuffer(batch.examples.flatMap { $0.audio! })
+            return TrainBuffer(batch.examples.flatMap { $0.audio!.floats })
         }
         if encoder == nil || encoder!.capacityBatch < batch.batch {
             encoder = EncoderActivations(model, batch: batch.batch, forwardOnly: options.frozen.contains(.encoder))

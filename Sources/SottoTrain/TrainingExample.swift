@@ -7,16 +7,17 @@ package struct TrainingExample: Sendable {
     package var tokens: [Int]
     /// The token each position should predict; `LossOp.ignoreIndex` where nothing is learned.
     package var targets: [Int]
-    /// The frozen encoder's output `[nAudioCtx, nAudioState]` (computed once and cached).
-    package var audio: [Float]?
+    /// The frozen encoder's output `[nAudioCtx, nAudioState]` (computed once and cached): the
+    /// teacher's own encoder, or a student's cut encoder kept frozen.
+    package var audio: CachedFeatures?
     /// A log-mel window `[nMels, nFrames]`, when the encoder runs (and maybe trains).
     package var mel: [Float]?
     /// The teacher's encoder output, when the student's encoder differs from the teacher's (an
-    /// encoder student): the teacher's logits for the KL attend to it. Nil: the teacher attends to
-    /// the student's audio features (a shared, frozen encoder).
-    package var teacherAudio: [Float]?
+    /// encoder student, trained or frozen): the teacher's logits for the KL attend to it. Nil: the
+    /// teacher attends to the student's audio features (a shared, frozen encoder).
+    package var teacherAudio: CachedFeatures?
 
-    package init(tokens: [Int], targets: [Int], audio: [Float]? = nil, mel: [Float]? = nil, teacherAudio: [Float]? = nil) {
+    package init(tokens: [Int], targets: [Int], audio: CachedFeatures? = nil, mel: [Float]? = nil, teacherAudio: CachedFeatures? = nil) {
         precondition(tokens.count == targets.count, "\(tokens.count) tokens but \(targets.count) targets")
         precondition(audio != nil || mel != nil, "an example needs cached audio features or a mel window")
         (self.tokens, self.targets, self.audio, self.mel, self.teacherAudio) = (tokens, targets, audio, mel, teacherAudio)
@@ -24,7 +25,7 @@ package struct TrainingExample: Sendable {
 
     /// Teacher forcing on a whole transcript `sequence` (prompt + text + end of text): predict every
     /// token after the first `promptLength - 1` inputs.
-    package init(sequence: [Int], promptLength: Int, audio: [Float]? = nil, mel: [Float]? = nil, teacherAudio: [Float]? = nil) {
+    package init(sequence: [Int], promptLength: Int, audio: CachedFeatures? = nil, mel: [Float]? = nil, teacherAudio: CachedFeatures? = nil) {
         precondition(sequence.count >= 2 && (1...sequence.count - 1).contains(promptLength), "sequence shorter than its prompt")
         let inputs = Array(sequence.dropLast())
         let targets = sequence.indices.dropFirst().map { $0 < promptLength ? LossOp.ignoreIndex : sequence[$0] }

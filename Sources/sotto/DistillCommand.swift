@@ -62,6 +62,12 @@ struct DistillCommand: ParsableCommand {
         """)
     var encoderMSE = 0.0
 
+    @Flag(help: """
+        Keep a student's own encoder (e.g. encoder=0,1,2) frozen as copied from the teacher: its output is cached \
+        once per example, and only the decoder trains, at a decoder student's cost.
+        """)
+    var freezeEncoder = false
+
     @Option(help: "At most this many utterances from each manifest.")
     var limit: Int?
 
@@ -73,6 +79,9 @@ struct DistillCommand: ParsableCommand {
 
     @Flag(help: "Pseudo-labels keep the teacher's timestamps (as transcribe and bench decode); selection decodes with them.")
     var timestamps = false
+
+    @Option(help: "Keep the teacher's pseudo-labels in DIR across runs (keyed by teacher, audio file and labelling options).")
+    var labelsCache: String?
 
     @Option(parsing: .singleValue, help: """
         Checkpoint selection on the English of this manifest (repeatable): the best-scoring step is the result. \
@@ -160,7 +169,8 @@ struct DistillCommand: ParsableCommand {
         (options.batchSize, options.accumulationSteps) = (batchSize, accumulation)
         (options.learningRate, options.minLearningRate, options.warmupSteps) = (learningRate, learningRate / 10, warmupSteps)
         (options.crossEntropyWeight, options.klWeight, options.temperature) = (ceWeight, klWeight, temperature)
-        options.encoderMSEWeight = encoderMSE
+        (options.encoderMSEWeight, options.freezeEncoder) = (encoderMSE, freezeEncoder)
+        options.labelsCache = labelsCache.map { URL(fileURLWithPath: $0) }
         (options.limit, options.seed, options.maxLabelWER, options.timestamps) = (limit, seed, maxLabelWER, timestamps)
         options.sources = sources.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
         options.eval = try eval.map { try Manifest(contentsOf: URL(fileURLWithPath: $0)) }

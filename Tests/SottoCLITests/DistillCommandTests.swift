@@ -181,6 +181,51 @@ import Testing
         #expect(transcribe.status == 0, "\(transcribe.stderr)")
     }
 
+    /// `--freeze-encoder` with a cut encoder: the student keeps teacher encoder layers 0-2 frozen (their
+    /// output cached once), trains its decoder, and loads in `sotto transcribe`; `--encoder-mse` with it is refused.
+    @Test func aCutFrozenEncoderStudentTrainsItsDecoder() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 2, into: directory, name: "train.jsonl")
+        let student = directory.appendingPathComponent("student")
+        let common = ["distill", "--data", data.path, "--student", "encoder=0,1,2;decoder=0,3", "--freeze-encoder", "--steps", "2",
+                      "--batch-size", "2", "--warmup-steps", "0", "--learning-rate", "1e-3"]
+        let refused = try cli.sotto(common + ["--encoder-mse", "1", "-o", directory.appendingPathComponent("refused").path])
+        #expect(refused.status != 0 && refused.stderr.contains("--freeze-encoder"), "\(refused.stderr)")
+        let run = try cli.sotto(common + ["--timestamps", "-o", student.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: student.appendingPathComponent("sotto.json"))) as? [String: Any])
+        #expect((manifest["dims"] as? [String: Any])?["nAudioLayer"] as? Int == 3 && (manifest["dims"] as? [String: Any])?["nTextLayer"] as? Int == 2)
+        let options = try provenance(student)
+        #expect(options["student"] == "encoder=0,1,2;decoder=0,3" && options["freezeEncoder"] == "true" && options["steps"] == "2", "\(options)")
+        let losses = try #require(options["lossCurve"]).split(separator: ",").compactMap { Double($0) }
+        #expect(losses.count == 2 && losses[1] < losses[0], "\(losses)")
+        let transcribe = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_jfk.wav").path, "--model", student.path, "--beam-size", "1"])
+        #expect(transcribe.status == 0, "\(transcribe.stderr)")
+    }
+
+    /// `--labels-cache`: a second run over the same audio decodes nothing (every decision from the cache,
+    /// the same labels: the same losses); labelling with other options (timestamps) misses the cache.
+    @Test func aSecondRunReadsItsLabelsFromTheCache() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 2, into: directory, name: "train.jsonl")
+        let cache = directory.appendingPathComponent("labels").path
+        let common = ["distill", "--data", data.path, "--student", "decoder:2", "--steps", "2", "--batch-size", "1",
+                      "--warmup-steps", "0", "--labels-cache", cache]
+        let (first, second, other) = (directory.appendingPathComponent("first"), directory.appendingPathComponent("second"),
+                                      directory.appendingPathComponent("other"))
+        for (output, extra) in [(first, [String]()), (second, []), (other, ["--timestamps"])] {
+            let run = try cli.sotto(common + extra + ["-o", output.path])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let (a, b, c) = (try provenance(first), try provenance(second), try provenance(other))
+        #expect(a["labelsFromCache"] == "0" && b["labelsFromCache"] == "2" && c["labelsFromCache"] == "0", "\(a) \(b) \(c)")
+        #expect(a["lossCurve"] == b["lossCurve"] && a["utterances"] == b["utterances"], "\(a) \(b)")
+        #expect(Double(b["labelSeconds"] ?? "") ?? 99 < Double(a["labelSeconds"] ?? "") ?? 0, "\(a) \(b)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 4)
+    }
+
     @Test func refusesAStudentWhoseTokenizerDiffersFromTheTeachers() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -13,7 +13,7 @@ import Testing
     static func utterances(_ count: Int) -> [LabelledUtterance] {
         (0..<count).map {
             LabelledUtterance(audio: URL(fileURLWithPath: "/u\($0).flac"), language: "en", transcript: "t\($0)", reference: "t\($0)",
-                              examples: [TrainingExample(tokens: [1, 2], targets: [2, 3], audio: [0])], durationSeconds: 1)
+                              examples: [TrainingExample(tokens: [1, 2], targets: [2, 3], audio: .float32([0]))], durationSeconds: 1)
         }
     }
 

@@ -75,7 +75,7 @@ struct TorchParityTests {
         let audio = try encode(fixture, model)
         let examples = (0..<2).map { b in
             TrainingExample(tokens: fixture.tokens[b], targets: fixture.targets[b],
-                            audio: Array(audio[(b * audio.count / 2)..<((b + 1) * audio.count / 2)]))
+                            audio: .float32(Array(audio[(b * audio.count / 2)..<((b + 1) * audio.count / 2)])))
         }
         var options = TrainingOptions(schedule: LearningRateSchedule(
             peak: fixture.schedule.peak, minimum: fixture.schedule.minimum, warmupSteps: fixture.schedule.warmupSteps,
