@@ -37,7 +37,7 @@ extension WeightMatrix {
         linear(input, rows: inputRows, bias: bias, into: &output, path: .automatic)
     }
 
-    /// `linear` with the fused kernels pinned to `path` (which only matters for 1...8 quantized input rows).
+    /// `linear` with the fused kernels pinned to `path` (which only matters for 1...8 input rows).
     package func linear(_ input: [Float], rows inputRows: Int, bias: [Float]?, into output: inout [Float], path: WeightKernelPath) {
         precondition(inputRows >= 0 && input.count >= inputRows * cols && output.count >= inputRows * rows, "linear: buffers too small")
         precondition(bias == nil || bias!.count == rows, "linear: bias size")
