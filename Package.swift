@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "SottoDecodingTests", dependencies: ["SottoDecoding", "SottoTestSupport"]),
         .testTarget(name: "SottoEvalTests", dependencies: ["SottoEval", "SottoTestSupport"]),
         .testTarget(name: "SottoCompressTests", dependencies: ["SottoCompress", "SottoTestSupport"]),
-        .testTarget(name: "SottoCLITests", dependencies: ["SottoTestSupport"]),
+        .testTarget(name: "SottoCLITests", dependencies: ["SottoModel", "SottoTestSupport"]),
         .testTarget(name: "SottoTrainTests", dependencies: ["SottoTrain", "SottoTestSupport"]),
         .testTarget(name: "SottoServerTests", dependencies: [
             "SottoServer", "SottoTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),

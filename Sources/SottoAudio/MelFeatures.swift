@@ -30,10 +30,9 @@ public struct MelFeatures: Sendable {
         return out
     }
 
-    /// `frames` frames from `startFrame`, zero-padded after them to one encoder window
-    /// `[nMels, framesPerChunk]` (Whisper's `pad_or_trim` of a segment's mel).
-    public func paddedWindow(startFrame: Int, frames: Int) -> [Float] {
-        let chunk = AudioTiming.framesPerChunk
+    /// `frames` frames from `startFrame`, zero-padded after them to `count` frames `[nMels, count]`:
+    /// one encoder window by default (Whisper's `pad_or_trim` of a segment's mel).
+    public func paddedWindow(startFrame: Int, frames: Int, count chunk: Int = AudioTiming.framesPerChunk) -> [Float] {
         let content = window(startFrame: startFrame, count: min(max(frames, 0), chunk))
         let count = content.count / max(nMels, 1)
         var padded = [Float](repeating: 0, count: nMels * chunk)

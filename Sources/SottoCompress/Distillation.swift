@@ -34,7 +34,8 @@ public enum Distillation {
         let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"), isMultilingual: checkpoint.dims.isMultilingual)
         let teacher = try TrainingModel<Float>(checkpoint: checkpoint, frozen: [.encoder])
         let student = try StudentSource.make(options.student, model: studentModel, teacher: checkpoint, teacherModel: teacher,
-                                             teacherTokenizer: tokenizer, encoderOnly: options.encoderOnly, freezeEncoder: options.freezeEncoder)
+                                             teacherTokenizer: tokenizer, encoderOnly: options.encoderOnly, freezeEncoder: options.freezeEncoder,
+                                             audioMargin: options.audioMargin)
         if options.encoderMSEWeight > 0, student.encoderFrozen {
             throw DistillationError.invalidOptions("--encoder-mse needs a student with an encoder of its own that trains (it keeps the teacher's, or --freeze-encoder)")
         }
@@ -47,7 +48,8 @@ public enum Distillation {
         let labelStart = ContinuousClock.now
         let transcriber = Transcriber(model: try WhisperModel(checkpoint: checkpoint), tokenizer: tokenizer)
         let labels = try PseudoLabels.make(transcriber: transcriber, manifests: manifests, settings: PseudoLabels.Settings(
-            studentAudio: try studentAudio(student), transcribe: !options.encoderOnly,
+            studentAudio: try studentAudio(student), studentAudioMargin: student.like.config.audioContextMargin,
+            transcribe: !options.encoderOnly,
             teacherHearsCopies: options.encoderMSEWeight > 0, limit: options.limit, sources: options.sources, scorer: scorer, maxLabelWER: options.maxLabelWER,
             timestamps: options.timestamps,
             augmentation: options.augmentation, seed: options.seed, labelCache: try labelCache(options, teacher: checkpoint, scorer: scorer)),

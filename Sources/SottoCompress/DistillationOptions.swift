@@ -33,6 +33,12 @@ public struct DistillationOptions: Sendable {
     /// teacher's, the teacher's KL targets attend to the teacher's own cached output, and a step
     /// costs what a decoder student's does. The decoder learns to read the cut encoder's features.
     public var freezeEncoder = false
+    /// Teaches the student to attend to its audio alone: its encoder sees the frames that hold audio
+    /// plus this many encoder positions (20 ms each) instead of a 30 s window padded with silence,
+    /// while the teacher's KL targets come from the whole window. The student records the margin
+    /// (`ModelConfig.audioContextMargin`) and every command runs it that way: a 10 s clip costs a third
+    /// of a window's encoder. nil: whole windows.
+    public var audioMargin: Int?
     public var seed: UInt64 = 0
     /// At most this many utterances from each manifest (default all).
     public var limit: Int?
@@ -86,6 +92,12 @@ public struct DistillationOptions: Sendable {
         }
         guard !freezeEncoder || encoderMSEWeight == 0 else {
             throw DistillationError.invalidOptions("--freeze-encoder keeps the encoder as it is: --encoder-mse would train it")
+        }
+        if let audioMargin {
+            guard audioMargin >= 0 else { throw DistillationError.invalidOptions("--audio-margin must be non-negative") }
+            guard !freezeEncoder, encoderMSEWeight == 0 else {
+                throw DistillationError.invalidOptions("--audio-margin trains the encoder on shorter windows: it cannot be frozen or matched frame by frame (--encoder-mse)")
+            }
         }
         guard maxLabelWER >= 0 else { throw DistillationError.invalidOptions("--max-label-wer must be non-negative") }
         guard !resume || checkpointDirectory != nil else { throw DistillationError.invalidOptions("resume needs a checkpoint directory") }

@@ -61,6 +61,9 @@ package struct PseudoLabels {
     /// How labelling treats each utterance.
     struct Settings {
         var studentAudio: StudentAudio
+        /// With `.trainedEncoder`, mel windows cut to the audio plus this margin (see
+        /// `ModelConfig.audioContextMargin`); nil: whole 30 s windows.
+        var studentAudioMargin: Int? = nil
         /// False for an encoder-only stage: no transcripts, examples carry no tokens (and no WER filter).
         var transcribe = true
         /// With the encoder MSE, an augmented copy's teacher output is the teacher's encoding of the
@@ -222,19 +225,19 @@ package struct PseudoLabels {
     /// Without a label (an encoder-only stage) the examples carry no tokens.
     private static func examples(_ samples: [Float], label: (sequence: [Int], promptLength: Int)?, model: WhisperModel,
                                  settings: Settings, random: inout SeededRandom) -> [TrainingExample] {
-        func example(_ mel: [Float], teacher teacherAudio: CachedFeatures) -> TrainingExample {
+        func example(_ mel: [Float], frames: Int, teacher teacherAudio: CachedFeatures) -> TrainingExample {
             var (audio, window, teacher): (CachedFeatures?, [Float]?, CachedFeatures?) = (nil, nil, teacherAudio)
             switch settings.studentAudio {
             case .teacherEncoder: (audio, teacher) = (teacherAudio, nil)
-            case .trainedEncoder: window = mel
+            case .trainedEncoder: window = studentWindow(mel, frames: frames, nMels: model.dims.nMels, margin: settings.studentAudioMargin)
             case .frozenEncoder(let student): audio = .half(student.encode(mel: mel).hidden)
             }
             guard let label else { return TrainingExample(tokens: [], targets: [], audio: audio, mel: window, teacherAudio: teacher) }
             return TrainingExample(sequence: label.sequence, promptLength: label.promptLength, audio: audio, mel: window, teacherAudio: teacher)
         }
-        let (clean, _) = melWindow(samples, nMels: model.dims.nMels)
+        let (clean, cleanFrames) = melWindow(samples, nMels: model.dims.nMels)
         let cleanAudio = CachedFeatures.half(model.encode(mel: clean).hidden)
-        var examples = [example(clean, teacher: cleanAudio)]
+        var examples = [example(clean, frames: cleanFrames, teacher: cleanAudio)]
         guard settings.augmentation.isEnabled else { return examples }
         for _ in 0..<settings.augmentation.copies {
             let augmented = Augmenter.waveform(samples, options: settings.augmentation, random: &random)
@@ -245,9 +248,18 @@ package struct PseudoLabels {
             // The teacher's encoding of the copy is needed where it is the student's audio, or the MSE's target.
             let hearsCopy: Bool
             if case .teacherEncoder = settings.studentAudio { hearsCopy = true } else { hearsCopy = settings.teacherHearsCopies }
-            examples.append(example(mel, teacher: hearsCopy ? .half(model.encode(mel: mel).hidden) : cleanAudio))
+            examples.append(example(mel, frames: frames, teacher: hearsCopy ? .half(model.encode(mel: mel).hidden) : cleanAudio))
         }
         return examples
+    }
+
+    /// The front of a 30 s window `mel` `[nMels, 3000]` a student with an audio margin encodes (all of
+    /// it without one): the `frames` that hold audio and the margin, as `Transcriber` cuts windows.
+    private static func studentWindow(_ mel: [Float], frames: Int, nMels: Int, margin: Int?) -> [Float] {
+        let chunk = AudioTiming.framesPerChunk
+        let kept = 2 * ModelConfig.audioFrames(melFrames: frames, nAudioCtx: chunk / 2, margin: margin)
+        guard kept < chunk else { return mel }
+        return (0..<nMels).flatMap { mel[($0 * chunk)..<($0 * chunk + kept)] }
     }
 
     /// The utterance's first 30 s log-mel window `[nMels, 3000]` and how many frames hold audio.

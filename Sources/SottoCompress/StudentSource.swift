@@ -20,21 +20,33 @@ struct StudentSource {
 
     /// `encoderOnly`: the decoder is frozen (an encoder-only stage). `freezeEncoder`: a student with
     /// an encoder of its own (teacher layers cut, or a model directory's) keeps it as it starts.
+    /// `audioMargin`: the student learns to attend to its audio alone (`ModelConfig.audioContextMargin`),
+    /// so its encoder trains even where it keeps every teacher layer.
     static func make(_ spec: String, model directory: URL?, teacher: Checkpoint, teacherModel: TrainingModel<Float>,
-                     teacherTokenizer: Tokenizer, encoderOnly: Bool = false, freezeEncoder: Bool = false) throws -> StudentSource {
+                     teacherTokenizer: Tokenizer, encoderOnly: Bool = false, freezeEncoder: Bool = false,
+                     audioMargin: Int? = nil) throws -> StudentSource {
         guard let directory else {
             let layers = try StudentSpec(spec, teacher: teacher.dims)
-            let frozen: ParameterGroups = layers.keepsEncoder || freezeEncoder ? [.encoder] : encoderOnly ? [.decoder] : []
-            return StudentSource(description: layers.description, model: layers.initialize(from: teacherModel, frozen: frozen),
-                                 like: teacher, keepsTeacherEncoder: layers.keepsEncoder)
+            let keepsTeacherEncoder = layers.keepsEncoder && audioMargin == nil
+            let frozen: ParameterGroups = keepsTeacherEncoder || freezeEncoder ? [.encoder] : encoderOnly ? [.decoder] : []
+            return StudentSource(description: layers.description + (audioMargin.map { ";audio-margin=\($0)" } ?? ""),
+                                 model: layers.initialize(from: teacherModel, frozen: frozen),
+                                 like: withMargin(teacher, audioMargin), keepsTeacherEncoder: keepsTeacherEncoder)
         }
         let checkpoint = try Checkpoint.read(directory: directory)
         let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"),
                                       isMultilingual: checkpoint.dims.isMultilingual)
         try checkTokenizers(teacher: (teacher, teacherTokenizer), student: (checkpoint, tokenizer), studentName: spec)
-        return StudentSource(description: "model:\(spec)", model: try TrainingModel(checkpoint: checkpoint,
-                                                                                             frozen: freezeEncoder ? [.encoder] : encoderOnly ? [.decoder] : []),
-                             like: checkpoint, keepsTeacherEncoder: false)
+        return StudentSource(description: "model:\(spec)" + (audioMargin.map { ";audio-margin=\($0)" } ?? ""),
+                             model: try TrainingModel(checkpoint: checkpoint,
+                                                      frozen: freezeEncoder ? [.encoder] : encoderOnly ? [.decoder] : []),
+                             like: withMargin(checkpoint, audioMargin ?? checkpoint.config.audioContextMargin), keepsTeacherEncoder: false)
+    }
+
+    private static func withMargin(_ checkpoint: Checkpoint, _ margin: Int?) -> Checkpoint {
+        var copy = checkpoint
+        copy.config.audioContextMargin = margin
+        return copy
     }
 
     /// The vocabulary size, the language tokens and every special token id must agree.

@@ -75,12 +75,14 @@ public final class Transcriber: Sendable {
         return (detected.language, detected.probability)
     }
 
-    /// Mel frames [seek, seek+frames) zero-padded to one 30 s window, through the encoder.
+    /// Mel frames [seek, seek+frames) zero-padded to one 30 s window (or, for a model trained to attend
+    /// to its audio alone, to its frames and margin), through the encoder.
     func encodeWindow(_ features: MelFeatures, seekFrames: Int, frames: Int,
                               timings: inout TranscriptionTimings) -> EncoderOutput {
-        let padded = features.paddedWindow(startFrame: seekFrames, frames: frames)
+        let audioFrames = model.config.audioFrames(melFrames: frames, nAudioCtx: model.dims.nAudioCtx)
+        let mel = features.paddedWindow(startFrame: seekFrames, frames: frames, count: 2 * audioFrames)
         let start = ContinuousClock.now
-        let audio = model.encode(mel: padded)
+        let audio = model.encode(mel: mel, audioFrames: audioFrames)
         timings.encodeSeconds += start.duration(to: .now).seconds
         timings.windows += 1
         return audio

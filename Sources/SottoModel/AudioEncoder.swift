@@ -34,17 +34,20 @@ struct AudioEncoder: Sendable {
         }
     }
 
-    /// mel `[nMels, nFrames]` -> audio features `[nAudioCtx, nAudioState]`.
-    func callAsFunction(mel: [Float]) -> [Float] {
-        precondition(mel.count == dims.nMels * dims.nFrames, "mel must be [\(dims.nMels), \(dims.nFrames)], got \(mel.count) values")
-        // [nMels, nFrames] -> [nFrames, nMels]: the convolutions run time-major.
-        let frames = Elementwise.transpose(mel, rows: dims.nMels, cols: dims.nFrames)
-        var (x, length) = Conv1D.forward(frames, length: dims.nFrames, weight: conv1, bias: conv1Bias, stride: 1, padding: 1)
+    /// mel `[nMels, 2 · audioFrames]` -> audio features `[audioFrames, nAudioState]`; `audioFrames` is
+    /// `nAudioCtx` for a whole 30 s window, fewer for a model trained to attend to its audio alone.
+    func callAsFunction(mel: [Float], audioFrames: Int) -> [Float] {
+        precondition((1...dims.nAudioCtx).contains(audioFrames), "audioFrames \(audioFrames) outside 1...\(dims.nAudioCtx)")
+        let melFrames = 2 * audioFrames
+        precondition(mel.count == dims.nMels * melFrames, "mel must be [\(dims.nMels), \(melFrames)], got \(mel.count) values")
+        // [nMels, frames] -> [frames, nMels]: the convolutions run time-major.
+        let frames = Elementwise.transpose(mel, rows: dims.nMels, cols: melFrames)
+        var (x, length) = Conv1D.forward(frames, length: melFrames, weight: conv1, bias: conv1Bias, stride: 1, padding: 1)
         GELU.apply(&x)
         (x, length) = Conv1D.forward(x, length: length, weight: conv2, bias: conv2Bias, stride: 2, padding: 1)
         GELU.apply(&x)
-        precondition(length == dims.nAudioCtx, "conv stem produced \(length) frames")
-        Elementwise.add(&x, positionalEmbedding.matrix)
+        precondition(length == audioFrames, "conv stem produced \(length) frames")
+        Elementwise.add(&x, positionalEmbedding.matrix.rows(0..<length))
         let w = Workspace()
         w.reserve(rows: length, state: dims.nAudioState)
         w.attentionPrecision = attentionPrecision

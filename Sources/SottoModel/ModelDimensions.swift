@@ -28,17 +28,35 @@ public struct ModelConfig: Sendable, Codable, Equatable {
     public let suppressIdsBegin: [Int]
     public let langIds: [Int]
     public let alignmentHeads: [[Int]]
+    /// Set for a model trained to attend to its audio alone (`sotto distill --audio-margin`): each
+    /// window's encoder runs on the frames that hold audio plus this many encoder positions (20 ms
+    /// each), not on a 30 s window padded with silence. nil: whole windows, as Whisper was trained.
+    public var audioContextMargin: Int?
 
-    public init(suppressIds: [Int] = [], suppressIdsBegin: [Int] = [], langIds: [Int] = [], alignmentHeads: [[Int]] = []) {
+    public init(suppressIds: [Int] = [], suppressIdsBegin: [Int] = [], langIds: [Int] = [], alignmentHeads: [[Int]] = [],
+                audioContextMargin: Int? = nil) {
         self.suppressIds = suppressIds
         self.suppressIdsBegin = suppressIdsBegin
         self.langIds = langIds
         self.alignmentHeads = alignmentHeads
+        self.audioContextMargin = audioContextMargin
     }
 
     enum CodingKeys: String, CodingKey {
         case suppressIds = "suppress_ids", suppressIdsBegin = "suppress_ids_begin"
         case langIds = "lang_ids", alignmentHeads = "alignment_heads"
+        case audioContextMargin = "audio_context_margin"
+    }
+
+    /// Encoder positions for a window whose first `melFrames` mel frames hold audio (two mel frames
+    /// per position): every position for a whole-window model.
+    public func audioFrames(melFrames: Int, nAudioCtx: Int) -> Int {
+        Self.audioFrames(melFrames: melFrames, nAudioCtx: nAudioCtx, margin: audioContextMargin)
+    }
+
+    public static func audioFrames(melFrames: Int, nAudioCtx: Int, margin: Int?) -> Int {
+        guard let margin else { return nAudioCtx }
+        return min(nAudioCtx, max((melFrames + 1) / 2 + margin, 1))
     }
 
     public init(from decoder: any Decoder) throws {
@@ -47,5 +65,9 @@ public struct ModelConfig: Sendable, Codable, Equatable {
         suppressIdsBegin = try c.decodeIfPresent([Int].self, forKey: .suppressIdsBegin) ?? []
         langIds = try c.decodeIfPresent([Int].self, forKey: .langIds) ?? []
         alignmentHeads = try c.decodeIfPresent([[Int]].self, forKey: .alignmentHeads) ?? []
+        audioContextMargin = try c.decodeIfPresent(Int.self, forKey: .audioContextMargin)
+        if let margin = audioContextMargin, margin < 0 {
+            throw DecodingError.dataCorruptedError(forKey: .audioContextMargin, in: c, debugDescription: "must be non-negative, got \(margin)")
+        }
     }
 }

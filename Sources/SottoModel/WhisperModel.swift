@@ -43,14 +43,16 @@ public final class WhisperModel: Sendable {
         try WhisperModel(checkpoint: try Checkpoint.read(directory: directory))
     }
 
-    /// mel: row-major `[nMels, 2 * nAudioCtx]` (one 30 s window). Runs the encoder and precomputes
+    /// mel: row-major `[nMels, 2 * audioFrames]` (one 30 s window when `audioFrames` is `nAudioCtx`,
+    /// its first part for a model that attends to its audio alone). Runs the encoder and precomputes
     /// every decoder layer's cross-attention keys/values.
-    public func encode(mel: [Float]) -> EncoderOutput {
-        let hidden = encoder(mel: mel)
+    public func encode(mel: [Float], audioFrames: Int? = nil) -> EncoderOutput {
+        let frames = audioFrames ?? dims.nAudioCtx
+        let hidden = encoder(mel: mel, audioFrames: frames)
         let crossKeysValues = decoder.blocks.map {
-            $0.crossAttn!.keysValues(hidden, frames: dims.nAudioCtx, precision: audioPrecision)
+            $0.crossAttn!.keysValues(hidden, frames: frames, precision: audioPrecision)
         }
-        return EncoderOutput(hidden: hidden, frames: dims.nAudioCtx, crossKeysValues: crossKeysValues)
+        return EncoderOutput(hidden: hidden, frames: frames, crossKeysValues: crossKeysValues)
     }
 
     /// Fresh self-attention KV cache for `batchSize` rows that all attend to `audio`.

@@ -3,6 +3,9 @@
 package final class DecoderActivations<T: TrainScalar> {
     package let capacityBatch, capacityLength: Int
     package private(set) var batch, length: Int
+    /// Audio rows per batch item the cross-attention reads in the next forward (at most `nAudioCtx`).
+    package private(set) var audioFrames: Int
+    private let capacityFrames: Int
     package internal(set) var tokens: [Int] = []
     let blocks: [BlockActivations<T>]
     let output: TrainBuffer<T>                // [rows, nTextState] residual after the last block
@@ -15,6 +18,7 @@ package final class DecoderActivations<T: TrainScalar> {
         let d = model.dims
         let rows = batch * length
         (self.batch, self.length, capacityBatch, capacityLength) = (batch, length, batch, length)
+        (audioFrames, capacityFrames) = (d.nAudioCtx, d.nAudioCtx)
         blocks = (0..<d.nTextLayer).map { _ in
             BlockActivations(batch: batch, length: length, width: d.nTextState, heads: d.nTextHead, audioFrames: d.nAudioCtx)
         }
@@ -24,22 +28,23 @@ package final class DecoderActivations<T: TrainScalar> {
         gradients = BlockGradients(batch: batch, length: length, width: d.nTextState, heads: d.nTextHead, audioFrames: d.nAudioCtx)
     }
 
-    /// Sets the shape of the next forward (within the capacity).
-    package func prepare(batch: Int, length: Int) {
-        precondition(batch <= capacityBatch && length <= capacityLength,
-                     "[\(batch), \(length)] exceeds the activations' [\(capacityBatch), \(capacityLength)]")
-        (self.batch, self.length) = (batch, length)
+    /// Sets the shape of the next forward (within the capacity); `audioFrames` nil: whole windows.
+    package func prepare(batch: Int, length: Int, audioFrames: Int? = nil) {
+        let frames = audioFrames ?? capacityFrames
+        precondition(batch <= capacityBatch && length <= capacityLength && (1...capacityFrames).contains(frames),
+                     "[\(batch), \(length)] x \(frames) frames exceeds the activations' [\(capacityBatch), \(capacityLength)] x \(capacityFrames)")
+        (self.batch, self.length, self.audioFrames) = (batch, length, frames)
     }
 }
 
 extension TrainingModel {
-    func blockShape(decoder batch: Int, length: Int) -> BlockShape {
-        BlockShape(batch: batch, length: length, width: dims.nTextState, heads: dims.nTextHead,
-                   audioFrames: dims.nAudioCtx, audioWidth: dims.nAudioState, causal: true)
+    func blockShape(decoder a: DecoderActivations<T>) -> BlockShape {
+        BlockShape(batch: a.batch, length: a.length, width: dims.nTextState, heads: dims.nTextHead,
+                   audioFrames: a.audioFrames, audioWidth: dims.nAudioState, causal: true)
     }
 
     /// Teacher-forced decoder forward: tokens `[batch, length]` attending to `audio`
-    /// `[batch · nAudioCtx, nAudioState]` (buffers, not pointers, so they live through the call); leaves logits `[batch · length, nVocab]` in `a.logits`.
+    /// `[batch · a.audioFrames, nAudioState]` (buffers, not pointers, so they live through the call); leaves logits `[batch · length, nVocab]` in `a.logits`.
     @_specialize(exported: true, where T == Float)
     @_specialize(exported: true, where T == Double)
     package func decoderForward(_ a: DecoderActivations<T>, tokens: [Int], audio: TrainBuffer<T>) {
@@ -52,7 +57,7 @@ extension TrainingModel {
                             tokenEmbedding: parameter("decoder.token_embedding.weight"),
                             positionalEmbedding: parameter("decoder.positional_embedding"),
                             batch: a.batch, length: a.length, width: n)
-        let shape = blockShape(decoder: a.batch, length: a.length)
+        let shape = blockShape(decoder: a)
         for (i, block) in a.blocks.enumerated() {
             let out = i + 1 < a.blocks.count ? a.blocks[i + 1].input.pointer : a.output.pointer
             blockForward("decoder.blocks.\(i)", block, shape, audio: audio.pointer, out: out)
@@ -64,7 +69,7 @@ extension TrainingModel {
     }
 
     /// With `a.logits` holding d(loss)/d(logits), accumulates every trained decoder parameter's
-    /// gradient and, when `daudio` is given, d(loss)/d(audio) `[batch · nAudioCtx, nAudioState]`.
+    /// gradient and, when `daudio` is given, d(loss)/d(audio) `[batch · a.audioFrames, nAudioState]`.
     @_specialize(exported: true, where T == Float)
     @_specialize(exported: true, where T == Double)
     package func decoderBackward(_ a: DecoderActivations<T>, audio: TrainBuffer<T>, daudio: TrainBuffer<T>?) {
@@ -76,7 +81,7 @@ extension TrainingModel {
                           rows: rows, inFeatures: n, outFeatures: v)
         layerNormBackward("decoder.ln", dout: g.normed.pointer, inp: a.output.pointer, a.lnfMean.pointer, a.lnfRstd.pointer,
                           into: g.residual.pointer, rows: rows, dim: n)
-        let shape = blockShape(decoder: a.batch, length: a.length)
+        let shape = blockShape(decoder: a)
         for (i, block) in a.blocks.enumerated().reversed() {
             blockBackward("decoder.blocks.\(i)", block, shape, g, audio: audio.pointer, daudio: daudio?.pointer)
         }

@@ -1,7 +1,12 @@
-/// The encoder's activations for `batch` mel windows `[nMels, nFrames]` each.
+/// The encoder's activations for `batch` mel windows `[nMels, 2 · audioFrames]` each, sized for whole
+/// 30 s windows (`audioFrames` = `nAudioCtx`); a shorter context uses the front of every buffer.
 package final class EncoderActivations<T: TrainScalar> {
     package let capacityBatch: Int
     package private(set) var batch: Int
+    /// Encoder frames (positions) of the next forward: `nAudioCtx`, or fewer for a student trained
+    /// to attend to its audio alone.
+    package private(set) var audioFrames: Int
+    private let capacityFrames: Int
     let frames: TrainBuffer<T>                // [batch, nFrames, nMels] the mel, time-major
     let columns1, conv1, gelu1: TrainBuffer<T> // [batch, nFrames, nMels · 3], [batch, nFrames, nAudioState] x2
     let columns2, conv2: TrainBuffer<T>       // [batch, nAudioCtx, nAudioState · 3], [batch, nAudioCtx, nAudioState]
@@ -22,6 +27,7 @@ package final class EncoderActivations<T: TrainScalar> {
         let d = model.dims
         let (frameCount, audioRows, width) = (d.nFrames, batch * d.nAudioCtx, d.nAudioState)
         (self.batch, capacityBatch) = (batch, batch)
+        (audioFrames, capacityFrames) = (d.nAudioCtx, d.nAudioCtx)
         frames = TrainBuffer(batch * frameCount * d.nMels)
         columns1 = TrainBuffer(batch * frameCount * d.nMels * 3)
         (conv1, gelu1) = (TrainBuffer(batch * frameCount * width), TrainBuffer(batch * frameCount * width))
@@ -42,27 +48,31 @@ package final class EncoderActivations<T: TrainScalar> {
         convScratch = TrainBuffer(forwardOnly ? 0 : frameCount * max(d.nMels, width) * 3)
     }
 
-    /// Sets the batch of the next forward (within the capacity).
-    package func prepare(batch: Int) {
+    /// Sets the batch and context of the next forward (within the capacity); `audioFrames` nil: whole windows.
+    package func prepare(batch: Int, audioFrames: Int? = nil) {
+        let frames = audioFrames ?? capacityFrames
         precondition(batch <= capacityBatch, "batch \(batch) exceeds the activations' \(capacityBatch)")
-        self.batch = batch
+        precondition((1...capacityFrames).contains(frames), "audio frames \(frames) outside 1...\(capacityFrames)")
+        (self.batch, self.audioFrames) = (batch, frames)
     }
 }
 
 extension TrainingModel {
-    private func convShapes() -> (ConvShape, ConvShape) {
-        (ConvShape(length: dims.nFrames, inChannels: dims.nMels, outChannels: dims.nAudioState, stride: 1),
-         ConvShape(length: dims.nFrames, inChannels: dims.nAudioState, outChannels: dims.nAudioState, stride: 2))
+    private func convShapes(melFrames: Int) -> (ConvShape, ConvShape) {
+        (ConvShape(length: melFrames, inChannels: dims.nMels, outChannels: dims.nAudioState, stride: 1),
+         ConvShape(length: melFrames, inChannels: dims.nAudioState, outChannels: dims.nAudioState, stride: 2))
     }
 
-    /// mel `[batch, nMels, nFrames]` -> `a.output` `[batch · nAudioCtx, nAudioState]`: two GELU
-    /// convolutions (the second halves time), the sinusoidal positions, the blocks, `ln_post`.
+    /// mel `[batch, nMels, 2 · a.audioFrames]` -> `a.output` `[batch · a.audioFrames, nAudioState]`: two
+    /// GELU convolutions (the second halves time), the first `a.audioFrames` sinusoidal positions, the
+    /// blocks, `ln_post`.
     @_specialize(exported: true, where T == Float)
     @_specialize(exported: true, where T == Double)
     package func encoderForward(_ a: EncoderActivations<T>, mel: [T]) {
-        let (nMels, frameCount, ctx, width) = (dims.nMels, dims.nFrames, dims.nAudioCtx, dims.nAudioState)
+        let (nMels, ctx, width) = (dims.nMels, a.audioFrames, dims.nAudioState)
+        let frameCount = 2 * ctx
         precondition(mel.count == a.batch * nMels * frameCount, "mel must be [\(a.batch), \(nMels), \(frameCount)]")
-        let (c1, c2) = convShapes()
+        let (c1, c2) = convShapes(melFrames: frameCount)
         let stemOut = a.blocks.first?.input.pointer ?? a.residual.pointer
         for b in 0..<a.batch {
             // [nMels, nFrames] -> [nFrames, nMels]: the convolutions run time-major.
@@ -99,7 +109,8 @@ extension TrainingModel {
     @_specialize(exported: true, where T == Double)
     package func encoderBackward(_ a: EncoderActivations<T>) {
         precondition(!a.forwardOnly, "the encoder ran forward-only; its activations are gone")
-        let (frameCount, ctx, width) = (dims.nFrames, dims.nAudioCtx, dims.nAudioState)
+        let (ctx, width) = (a.audioFrames, dims.nAudioState)
+        let frameCount = 2 * ctx
         let g = a.gradients
         zero(g.residual)
         layerNormBackward("encoder.ln_post", dout: a.outputGradient.pointer, inp: a.residual.pointer, a.lnMean.pointer,
@@ -109,7 +120,7 @@ extension TrainingModel {
         for (i, block) in a.blocks.enumerated().reversed() {
             blockBackward("encoder.blocks.\(i)", block, shape, g, audio: nil, daudio: nil)
         }
-        let (c1, c2) = convShapes()
+        let (c1, c2) = convShapes(melFrames: frameCount)
         for b in 0..<a.batch {
             // The positions are fixed, so d(stem output) is the residual gradient itself.
             let dconv2 = a.stemGradient.pointer

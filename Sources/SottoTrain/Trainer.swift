@@ -105,18 +105,20 @@ package final class Trainer {
     /// Forward, loss and backward of one batch; gradients accumulate (scaled by 1 / accumulation).
     /// With only the encoder-MSE term, the decoder never runs: a step is the encoder's forward and backward.
     package func accumulate(_ batch: TrainingBatch) -> LossValues {
-        let audio = audioFeatures(batch)
+        let (audio, audioFrames) = audioFeatures(batch)
         let trainsEncoder = !options.frozen.contains(.encoder) && encoder != nil && batch.examples[0].mel != nil
         if trainsEncoder { encoder!.outputGradient.zero() }
         let gradientScale = 1 / Double(options.accumulationSteps)
         var loss = LossValues(crossEntropy: 0, kl: 0, total: 0, rows: 0)
         if options.loss.usesDecoder {
-            loss = decoderLoss(batch, audio: audio, daudio: trainsEncoder ? encoder!.outputGradient : nil, gradientScale: gradientScale)
+            loss = decoderLoss(batch, audio: audio, audioFrames: audioFrames, daudio: trainsEncoder ? encoder!.outputGradient : nil, gradientScale: gradientScale)
         }
         if options.loss.encoderMSE > 0 {
             precondition(trainsEncoder && batch.examples.allSatisfy { $0.teacherAudio != nil },
                          "the encoder MSE needs mel windows and the teacher's encoder output")
             let teacherAudio = batch.examples.flatMap { $0.teacherAudio!.floats }
+            precondition(teacherAudio.count == batch.batch * audioFrames * model.dims.nAudioState,
+                         "the encoder MSE compares whole windows: the student's context must be the teacher's")
             loss.encoderMSE = EncoderMSEOp.forwardBackward(
                 dout: encoder!.outputGradient.pointer, student: audio.pointer, teacher: teacherAudio, count: teacherAudio.count,
                 weight: options.loss.encoderMSE, gradientScale: gradientScale)
@@ -127,14 +129,15 @@ package final class Trainer {
     }
 
     /// The decoder's forward, CE/KL loss and backward; d(audio) accumulates into `daudio` when the encoder trains.
-    private func decoderLoss(_ batch: TrainingBatch, audio: TrainBuffer<Float>, daudio: TrainBuffer<Float>?,
+    private func decoderLoss(_ batch: TrainingBatch, audio: TrainBuffer<Float>, audioFrames: Int, daudio: TrainBuffer<Float>?,
                              gradientScale: Double) -> LossValues {
-        let a = activations(&decoder, batch)
+        let a = activations(&decoder, batch, audioFrames: audioFrames)
         model.decoderForward(a, tokens: batch.tokens, audio: audio)
         var teacherLogits: TrainBuffer<Float>?
         if let teacher, options.loss.kl > 0 {
-            let t = activations(&teacherDecoder, batch, model: teacher)
+            // The teacher hears its own cached output of whole windows, or the student's features.
             let ownAudio = batch.examples.allSatisfy { $0.teacherAudio != nil }
+            let t = activations(&teacherDecoder, batch, audioFrames: ownAudio ? teacher.dims.nAudioCtx : audioFrames, model: teacher)
             teacher.decoderForward(t, tokens: batch.tokens,
                                    audio: ownAudio ? TrainBuffer(batch.examples.flatMap { $0.teacherAudio!.floats }) : audio)
             teacherLogits = t.logits
@@ -148,31 +151,47 @@ package final class Trainer {
         return loss
     }
 
-    /// The batch's audio rows `[batch · nAudioCtx, nAudioState]`: cached features, or the encoder run on the mel.
-    private func audioFeatures(_ batch: TrainingBatch) -> TrainBuffer<Float> {
+    /// The batch's audio rows `[batch · frames, nAudioState]` and `frames`, the encoder positions per
+    /// example: cached features of whole windows, or the encoder run on the mel. Mel windows shorter
+    /// than 30 s (a student that attends to its audio alone) are zero-padded to the batch's longest.
+    private func audioFeatures(_ batch: TrainingBatch) -> (TrainBuffer<Float>, frames: Int) {
         let d = model.dims
         // Cached features stand in for the encoder only while it is frozen.
         if options.frozen.contains(.encoder), batch.examples.allSatisfy({ $0.audio != nil }) {
-            return TrainBuffer(batch.examples.flatMap { $0.audio!.floats })
+            return (TrainBuffer(batch.examples.flatMap { $0.audio!.floats }), d.nAudioCtx)
         }
         if encoder == nil || encoder!.capacityBatch < batch.batch {
             encoder = EncoderActivations(model, batch: batch.batch, forwardOnly: options.frozen.contains(.encoder))
         }
-        encoder!.prepare(batch: batch.batch)
-        precondition(batch.examples.allSatisfy { $0.mel?.count == d.nMels * d.nFrames }, "every example needs a mel window")
-        model.encoderForward(encoder!, mel: batch.examples.flatMap { $0.mel! })
-        return encoder!.output
+        let melFrames = batch.examples.map { example -> Int in
+            let count = example.mel?.count ?? 0
+            precondition(count > 0 && count % (2 * d.nMels) == 0 && count <= d.nMels * d.nFrames,
+                         "every example needs a mel window of an even number of frames, at most \(d.nFrames)")
+            return count / d.nMels
+        }
+        let frames = melFrames.max()! / 2
+        encoder!.prepare(batch: batch.batch, audioFrames: frames)
+        var mel = [Float](repeating: 0, count: batch.batch * d.nMels * 2 * frames)
+        for (b, example) in batch.examples.enumerated() {
+            let own = melFrames[b]
+            for m in 0..<d.nMels {
+                let row = (b * d.nMels + m) * 2 * frames
+                for t in 0..<own { mel[row + t] = example.mel![m * own + t] }
+            }
+        }
+        model.encoderForward(encoder!, mel: mel)
+        return (encoder!.output, frames)
     }
 
-    private func activations(_ cached: inout DecoderActivations<Float>?, _ batch: TrainingBatch,
+    private func activations(_ cached: inout DecoderActivations<Float>?, _ batch: TrainingBatch, audioFrames: Int,
                              model: TrainingModel<Float>? = nil) -> DecoderActivations<Float> {
         if let a = cached, a.capacityBatch >= batch.batch, a.capacityLength >= batch.length {
-            a.prepare(batch: batch.batch, length: batch.length)
+            a.prepare(batch: batch.batch, length: batch.length, audioFrames: audioFrames)
             return a
         }
         let longest = min(self.model.dims.nTextCtx, max(batch.length, examples.map(\.tokens.count).max() ?? 0))
         let a = DecoderActivations(model ?? self.model, batch: max(batch.batch, options.batchSize), length: longest)
-        a.prepare(batch: batch.batch, length: batch.length)
+        a.prepare(batch: batch.batch, length: batch.length, audioFrames: audioFrames)
         cached = a
         return a
     }

@@ -10,7 +10,9 @@ package struct TrainingExample: Sendable {
     /// The frozen encoder's output `[nAudioCtx, nAudioState]` (computed once and cached): the
     /// teacher's own encoder, or a student's cut encoder kept frozen.
     package var audio: CachedFeatures?
-    /// A log-mel window `[nMels, nFrames]`, when the encoder runs (and maybe trains).
+    /// A log-mel window `[nMels, frames]`, when the encoder runs (and maybe trains): a whole 30 s
+    /// window (`nFrames`), or an even number of frames under it for a student that attends to its audio
+    /// alone (zero-padded to the longest of its batch).
     package var mel: [Float]?
     /// The teacher's encoder output, when the student's encoder differs from the teacher's (an
     /// encoder student, trained or frozen): the teacher's logits for the KL attend to it. Nil: the

@@ -68,6 +68,14 @@ struct DistillCommand: ParsableCommand {
         """)
     var freezeEncoder = false
 
+    @Option(help: """
+        Teach the student to attend to its audio alone: its encoder sees the frames that hold audio plus this many \
+        positions (20 ms each) instead of a 30 s window padded with silence, while the teacher's targets come from \
+        whole windows. The student keeps the margin and runs that way everywhere (a 10 s clip costs a third of a \
+        window's encoder). Trains the encoder even when the student keeps every teacher layer.
+        """)
+    var audioMargin: Int?
+
     @Option(help: "At most this many utterances from each manifest.")
     var limit: Int?
 
@@ -170,6 +178,7 @@ struct DistillCommand: ParsableCommand {
         (options.learningRate, options.minLearningRate, options.warmupSteps) = (learningRate, learningRate / 10, warmupSteps)
         (options.crossEntropyWeight, options.klWeight, options.temperature) = (ceWeight, klWeight, temperature)
         (options.encoderMSEWeight, options.freezeEncoder) = (encoderMSE, freezeEncoder)
+        options.audioMargin = audioMargin
         options.labelsCache = labelsCache.map { URL(fileURLWithPath: $0) }
         (options.limit, options.seed, options.maxLabelWER, options.timestamps) = (limit, seed, maxLabelWER, timestamps)
         options.sources = sources.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }

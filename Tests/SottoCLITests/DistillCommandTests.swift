@@ -1,4 +1,5 @@
 import Foundation
+import SottoModel
 import SottoTestSupport
 import Testing
 
@@ -202,6 +203,39 @@ import Testing
         #expect(losses.count == 2 && losses[1] < losses[0], "\(losses)")
         let transcribe = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_jfk.wav").path, "--model", student.path, "--beam-size", "1"])
         #expect(transcribe.status == 0, "\(transcribe.stderr)")
+    }
+
+    /// `--audio-margin`: a student that keeps every teacher layer trains its encoder on its audio alone;
+    /// the margin is in its sotto.json (and its quantized copy's), and `sotto transcribe` runs it on
+    /// fewer encoder positions than the teacher. Frozen encoders and `--encoder-mse` are refused with it.
+    @Test func anAudioMarginStudentTrainsItsEncoderOnItsAudioAlone() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 2, into: directory, name: "train.jsonl")
+        let (student, quantized) = (directory.appendingPathComponent("student"), directory.appendingPathComponent("student-int8"))
+        let common = ["distill", "--data", data.path, "--student", "decoder:4", "--audio-margin", "16", "--steps", "2",
+                      "--batch-size", "2", "--warmup-steps", "0", "--learning-rate", "1e-4"]
+        for extra in [["--freeze-encoder"], ["--encoder-mse", "1"]] {
+            let refused = try cli.sotto(common + extra + ["-o", directory.appendingPathComponent("refused").path])
+            #expect(refused.status != 0 && refused.stderr.contains("--audio-margin"), "\(refused.stderr)")
+        }
+        let run = try cli.sotto(common + ["--timestamps", "-o", student.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let options = try provenance(student)
+        #expect(options["student"] == "encoder=0,1,2,3;decoder=0,1,2,3;audio-margin=16", "\(options)")
+        let teacher = try Checkpoint.read(directory: try TestPaths.model("tiny.en"))
+        let trained = try Checkpoint.read(directory: student)
+        #expect(trained.config.audioContextMargin == 16 && teacher.config.audioContextMargin == nil)
+        #expect(try trained.tensor("encoder.conv1.weight").data != (try teacher.tensor("encoder.conv1.weight").data), "the encoder did not train")
+        let quantize = try cli.sotto(["quantize", "--model", student.path, "--scheme", "int8-dynamic", "-o", quantized.path])
+        #expect(quantize.status == 0, "\(quantize.stderr)")
+        #expect(try Checkpoint.read(directory: quantized).config.audioContextMargin == 16)
+        // JFK is 11 s: 550 positions and the margin, against the teacher's 1,500 a window.
+        for model in [student, quantized] {
+            let transcribe = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_jfk.wav").path, "--model", model.path,
+                                            "--beam-size", "1"])
+            #expect(transcribe.status == 0 && transcribe.stdout.lowercased().contains("ask not what your country"), "\(transcribe.stdout) \(transcribe.stderr)")
+        }
     }
 
     /// `--labels-cache`: a second run over the same audio decodes nothing (every decision from the cache,

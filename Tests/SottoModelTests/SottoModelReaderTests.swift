@@ -64,6 +64,25 @@ import Testing
         expectModelError(directory, mentioning: "upgrade Sotto")
     }
 
+    /// A student trained to attend to its audio alone keeps its margin in sotto.json; a window's encoder
+    /// positions are the audio's (two mel frames each, rounded up) plus the margin, at most a window's.
+    @Test func anAudioMarginReadsBackAndSetsTheEncoderPositions() throws {
+        let directory = try Self.toySottoModel()
+        #expect(try Checkpoint.read(directory: directory).config.audioContextMargin == nil)
+        try Self.editManifest(directory) { json in
+            var config = json["config"] as? [String: Any] ?? [:]
+            config["audio_context_margin"] = 2
+            json["config"] = config
+        }
+        let config = try Checkpoint.read(directory: directory).config
+        #expect(config.audioContextMargin == 2)
+        #expect(config.audioFrames(melFrames: 5, nAudioCtx: 1500) == 5 && config.audioFrames(melFrames: 0, nAudioCtx: 1500) == 2)
+        #expect(config.audioFrames(melFrames: 3000, nAudioCtx: 1500) == 1500)
+        #expect(ModelConfig().audioFrames(melFrames: 5, nAudioCtx: 1500) == 1500)
+        try Self.editManifest(directory) { json in json["config"] = ["audio_context_margin": -1] }
+        expectModelError(directory, mentioning: "audio_context_margin")
+    }
+
     /// An unknown encoding name, and a known one that disagrees with the stored dtype (int8 data).
     @Test(arguments: ["int3", "int4-g32"])
     func aWrongEncodingIsNamed(encoding: String) throws {

@@ -38,4 +38,34 @@ struct InferenceParityTests {
         #expect(logitsCloseness.within(maxAbs: Self.logitsMaxAbs, minCosine: Self.minCosine), "logits: \(logitsCloseness)")
         print("training vs inference forward, tiny.en: encoder \(encoderCloseness); logits \(logitsCloseness)")
     }
+
+    /// A student that attends to its audio alone: JFK's 11 s (the first 1,100 mel frames) and a margin
+    /// make 582 encoder positions; both engines encode and decode that context alike.
+    @Test("tiny.en on a context shorter than the window")
+    func shortContext() throws {
+        let checkpoint = try Checkpoint.read(directory: try TestPaths.model("tiny.en"))
+        let inference = try WhisperModel(checkpoint: checkpoint)
+        let model = try TrainingModel<Float>(checkpoint: checkpoint, frozen: [])
+        let whole = try FloatFile.read(TestPaths.fixture("model/jfk_mel.f32"))
+        let (nMels, frames) = (checkpoint.dims.nMels, 582)
+        let windowFrames = whole.count / nMels
+        let mel = (0..<nMels).flatMap { whole[($0 * windowFrames)..<($0 * windowFrames + 2 * frames)] }
+        let audio = inference.encode(mel: mel, audioFrames: frames)
+        #expect(audio.frames == frames && audio.hidden.count == frames * checkpoint.dims.nAudioState)
+
+        let encoder = EncoderActivations(model, batch: 1)
+        encoder.prepare(batch: 1, audioFrames: frames)
+        model.encoderForward(encoder, mel: mel)
+        let encoderCloseness = Closeness(Array(encoder.output.array.prefix(audio.hidden.count)), audio.hidden)
+        #expect(encoderCloseness.within(maxAbs: Self.encoderMaxAbs, minCosine: Self.minCosine), "encoder: \(encoderCloseness)")
+
+        let golden = try JSONDecoder().decode(GoldenFixture.self, from: Data(contentsOf: TestPaths.fixture("model/tiny.en.json")))
+        let tokens = golden.prompt + golden.greedyTokens
+        let expected = inference.decodeAllPositions(tokens, state: inference.makeDecoderState(audio: audio, batchSize: 1))
+        let decoder = DecoderActivations(model, batch: 1, length: tokens.count)
+        decoder.prepare(batch: 1, length: tokens.count, audioFrames: frames)
+        model.decoderForward(decoder, tokens: tokens, audio: TrainBuffer(audio.hidden))
+        let logitsCloseness = Closeness(decoder.logits.array, expected.flatMap { $0 })
+        #expect(logitsCloseness.within(maxAbs: Self.logitsMaxAbs, minCosine: Self.minCosine), "logits: \(logitsCloseness)")
+    }
 }

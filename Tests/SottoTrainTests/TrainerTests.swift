@@ -151,7 +151,8 @@ struct TrainerTests {
     /// decoder does not move (no weight decay either), the MSE falls, and a student that equals its teacher starts at 0.
     @Test("an encoder-only stage trains the encoder towards the teacher's output")
     func encoderOnly() throws {
-        var (weights, teacher, generator) = Self.randomTeacher(seed: 60)
+        let (weights, teacher, seeded) = Self.randomTeacher(seed: 60)
+        var generator = seeded
         let mels = (0..<3).map { _ in generator.floats(Self.dims.nMels * Self.dims.nFrames) }
         let targets = mels.map { Self.encoderOutput(teacher, mel: $0) }
         var options = Self.options(steps: 30)
@@ -203,6 +204,33 @@ struct TrainerTests {
         let first = trainer.history.prefix(4).map(\.loss).reduce(0, +), last = trainer.history.suffix(4).map(\.loss).reduce(0, +)
         // Measured 2.00 -> 1.59: the KL to a random teacher that hears other features has a floor.
         #expect(last < 0.85 * first, "loss went from \(first / 4) to \(last / 4)")
+    }
+
+    /// A student that attends to its audio alone gets mel windows of their own lengths: the batch
+    /// runs at its longest (3 of 4 positions here), the shorter zero-padded to it, which is the same
+    /// step as handing every example that padded window; the teacher's targets come from its own whole windows.
+    @Test("mel windows shorter than the window train at the batch's longest, zero-padded")
+    func shortWindows() throws {
+        let (weights, teacher, seeded) = Self.randomTeacher(seed: 60)
+        var generator = seeded
+        let nMels = Self.dims.nMels
+        let (short, long) = (generator.floats(nMels * 4), generator.floats(nMels * 6))  // 2 and 3 positions
+        let teacherAudio = (0..<2).map { _ in generator.floats(Self.dims.nAudioCtx * Self.dims.nAudioState) }
+        var options = Self.options(steps: 1)
+        (options.batchSize, options.accumulationSteps, options.frozen) = (2, 1, [])
+        func step(_ mels: [[Float]]) -> (StepReport, [Float]) {
+            let student = TrainingModel<Float>(dims: Self.dims, parameters: weights, frozen: [])
+            let examples = zip(mels, teacherAudio).map { mel, audio in
+                TrainingExample(sequence: [1, 5, 7, 2], promptLength: 1, mel: mel, teacherAudio: .float32(audio))
+            }
+            let trainer = Trainer(model: student, teacher: teacher, examples: examples, options: options)
+            return (trainer.step(), student.parameters.array)
+        }
+        let padded = (0..<nMels).flatMap { m in short[(m * 4)..<(m * 4 + 4)] + [0, 0] }
+        let (mixed, mixedWeights) = step([short, long])
+        let (explicit, explicitWeights) = step([padded, long])
+        #expect(mixed.loss == explicit.loss && mixedWeights == explicitWeights, "\(mixed) against \(explicit)")
+        #expect(mixed.kl > 0 && mixedWeights != weights)
     }
 
     @Test("seeded order: each epoch a permutation, the same for the same seed")

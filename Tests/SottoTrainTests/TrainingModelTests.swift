@@ -18,10 +18,14 @@ struct TrainingModelTests {
     }
 
     /// Loss of the batch and, with `backward`, the gradients accumulated into `model.gradients`.
-    static func loss(_ model: TrainingModel<Double>, mel: [Double], teacher: TrainBuffer<Double>, backward: Bool) -> Double {
+    /// `audioFrames`: encoder positions (the mel holds twice as many frames); nil: whole windows.
+    static func loss(_ model: TrainingModel<Double>, mel: [Double], teacher: TrainBuffer<Double>, backward: Bool,
+                     audioFrames: Int? = nil) -> Double {
         let encoder = EncoderActivations(model, batch: 2)
+        encoder.prepare(batch: 2, audioFrames: audioFrames)
         model.encoderForward(encoder, mel: mel)
         let decoder = DecoderActivations(model, batch: 2, length: 4)
+        decoder.prepare(batch: 2, length: 4, audioFrames: audioFrames)
         model.decoderForward(decoder, tokens: tokens, audio: encoder.output)
         let loss = LossOp.forwardBackward(dlogits: decoder.logits.pointer, logits: decoder.logits.pointer, targets: targets,
                                           teacher: teacher.pointer, rows: 8, vocab: dims.nVocab,
@@ -34,18 +38,21 @@ struct TrainingModelTests {
         return loss.total
     }
 
-    @Test("every parameter's gradient matches finite differences")
-    func wholeModel() {
+    /// Whole windows (4 positions), and a context shorter than the window (3 of 4 positions: a
+    /// student that attends to its audio alone), where every buffer's front is used.
+    @Test("every parameter's gradient matches finite differences", arguments: [nil, 3])
+    func wholeModel(audioFrames: Int?) {
         let model = Self.model(frozen: [])
-        let mel = GradientCheck.random(2 * Self.dims.nMels * Self.dims.nFrames, seed: 31).array
+        let frames = audioFrames ?? Self.dims.nAudioCtx
+        let mel = GradientCheck.random(2 * Self.dims.nMels * 2 * frames, seed: 31).array
         let teacher = GradientCheck.random(8 * Self.dims.nVocab, seed: 32, scale: 3)
-        _ = Self.loss(model, mel: mel, teacher: teacher, backward: true)
+        _ = Self.loss(model, mel: mel, teacher: teacher, backward: true, audioFrames: audioFrames)
         let analytic = model.gradients.array
         for entry in model.layout.entries where entry.key != "encoder.positional_embedding" {
             let view = ParameterView(model: model, entry: entry)
             GradientCheck.expect(entry.key, analytic: Array(analytic[entry.range]), wrt: view.buffer, samples: 24) {
                 view.load()
-                return Self.loss(model, mel: mel, teacher: teacher, backward: false)
+                return Self.loss(model, mel: mel, teacher: teacher, backward: false, audioFrames: audioFrames)
             }
             view.load()  // the check leaves the buffer restored; put the unperturbed values back in the model
         }
