@@ -25,11 +25,12 @@ struct StudentSource {
     static func make(_ spec: String, model directory: URL?, teacher: Checkpoint, teacherModel: TrainingModel<Float>,
                      teacherTokenizer: Tokenizer, encoderOnly: Bool = false, freezeEncoder: Bool = false,
                      audioMargin: Int? = nil) throws -> StudentSource {
+        let marginSuffix = audioMargin.map { ";audio-margin=\($0)" } ?? ""
         guard let directory else {
             let layers = try StudentSpec(spec, teacher: teacher.dims)
             let keepsTeacherEncoder = layers.keepsEncoder && audioMargin == nil
             let frozen: ParameterGroups = keepsTeacherEncoder || freezeEncoder ? [.encoder] : encoderOnly ? [.decoder] : []
-            return StudentSource(description: layers.description + (audioMargin.map { ";audio-margin=\($0)" } ?? ""),
+            return StudentSource(description: layers.description + marginSuffix,
                                  model: layers.initialize(from: teacherModel, frozen: frozen),
                                  like: withMargin(teacher, audioMargin), keepsTeacherEncoder: keepsTeacherEncoder)
         }
@@ -37,7 +38,7 @@ struct StudentSource {
         let tokenizer = try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"),
                                       isMultilingual: checkpoint.dims.isMultilingual)
         try checkTokenizers(teacher: (teacher, teacherTokenizer), student: (checkpoint, tokenizer), studentName: spec)
-        return StudentSource(description: "model:\(spec)" + (audioMargin.map { ";audio-margin=\($0)" } ?? ""),
+        return StudentSource(description: "model:\(spec)" + marginSuffix,
                              model: try TrainingModel(checkpoint: checkpoint,
                                                       frozen: freezeEncoder ? [.encoder] : encoderOnly ? [.decoder] : []),
                              like: withMargin(checkpoint, audioMargin ?? checkpoint.config.audioContextMargin), keepsTeacherEncoder: false)
