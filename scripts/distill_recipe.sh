@@ -4,6 +4,8 @@
 # from the teacher's whole-window targets (CE on timestamped pseudo-labels + KL at T = 2), to attend to
 # a window's audio and a margin of 32 positions (0.64 s) instead of a 30 s window padded with silence:
 # its encoder then costs what the audio is long, and short clips and the ends of long ones cost less.
+# A quarter of the utterances also train as crops of their first 1-5 s (the training chunks are long;
+# without short examples the student repeated a short clip's sentence until fallback gave up).
 # One `sotto distill` run, resumable: its state is saved in OUTDIR.checkpoints every 40 steps (an
 # interrupted run continues with the same command plus `--resume OUTDIR.checkpoints` and a fresh -o).
 #   usage: bash scripts/distill_recipe.sh tiny.en|base OUTDIR
@@ -37,7 +39,7 @@ export SOTTO_HOME="${SOTTO_HOME:-$HOME/.cache/sotto}"
 run=(distill --teacher "$model" --student "$keep" --audio-margin 32
   --data ../shared/data/train/manifest.jsonl --data ../shared/data/train-extra/manifest.jsonl --sources "$sources"
   --timestamps --steps "$steps" --batch-size 4 --learning-rate 3e-5 --warmup-steps 10
-  --augment-copies 1 --noise-snr 10:30 --spec-augment
+  --augment-copies 1 --noise-snr 10:30 --spec-augment --short-crops 0.25
   --eval-every 40 --holdout 16 --checkpoint-every 40 --threads "${THREADS:-2}" -o "$out")
 # shellcheck disable=SC2206  # EXTRA_ARGS is split into words on purpose
 if [ -n "${EXTRA_ARGS:-}" ]; then run+=(${EXTRA_ARGS}); fi

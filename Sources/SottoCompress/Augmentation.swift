@@ -20,6 +20,8 @@ public struct AugmentationOptions: Sendable, Equatable {
     public var speed: ClosedRange<Double>?
     /// SpecAugment masks on the copy's log-mel window.
     public var specAugment: SpecAugmentOptions?
+    /// Short crops of the utterances, labelled by the teacher on their own (independent of `copies`).
+    public var shortCrops: ShortCropOptions?
 
     public init() {}
 
@@ -38,19 +40,44 @@ public struct AugmentationOptions: Sendable, Equatable {
         if let s = specAugment, s.timeMasks < 0 || s.frequencyMasks < 0 || s.maxTimeFrames < 1 || s.maxFrequencyBins < 1 {
             throw DistillationError.invalidOptions("--spec-augment counts must be non-negative and widths positive")
         }
+        if let crops = shortCrops {
+            guard crops.share > 0, crops.share <= 1 else { throw DistillationError.invalidOptions("--short-crops must lie in (0, 1]") }
+            guard crops.seconds.lowerBound >= 0.5, crops.seconds.upperBound <= 25 else {
+                throw DistillationError.invalidOptions("--short-crop-seconds must lie within 0.5:25")
+            }
+        }
     }
 
     /// A short description for sotto.json.
     package var summary: String {
-        guard isEnabled else { return "none" }
-        var parts = [copies == 1 ? "1 copy" : "\(copies) copies"]
-        if let r = noiseSNRDecibels { parts.append("noise \(r.lowerBound)-\(r.upperBound) dB SNR") }
-        if let r = gainDecibels { parts.append("gain \(r.lowerBound)-\(r.upperBound) dB") }
-        if let r = speed { parts.append("speed \(r.lowerBound)-\(r.upperBound)") }
-        if let s = specAugment {
-            parts.append("SpecAugment \(s.timeMasks)x\(s.maxTimeFrames) frames, \(s.frequencyMasks)x\(s.maxFrequencyBins) bins")
+        var parts = [String]()
+        if isEnabled {
+            parts.append(copies == 1 ? "1 copy" : "\(copies) copies")
+            if let r = noiseSNRDecibels { parts.append("noise \(r.lowerBound)-\(r.upperBound) dB SNR") }
+            if let r = gainDecibels { parts.append("gain \(r.lowerBound)-\(r.upperBound) dB") }
+            if let r = speed { parts.append("speed \(r.lowerBound)-\(r.upperBound)") }
+            if let s = specAugment {
+                parts.append("SpecAugment \(s.timeMasks)x\(s.maxTimeFrames) frames, \(s.frequencyMasks)x\(s.maxFrequencyBins) bins")
+            }
         }
-        return parts.joined(separator: ", ")
+        if let c = shortCrops { parts.append("short crops of \(c.share) of the utterances, \(c.seconds.lowerBound)-\(c.seconds.upperBound) s") }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
+    }
+}
+
+/// Short crops: a share of the training utterances also trains as a crop of its first seconds, cut
+/// where the audio is quietest and labelled by the teacher on its own (the crop's label is not the
+/// whole utterance's). Training audio packed into 15-28 s chunks never shows a student a short clip,
+/// and an audio-margin student, whose encoder sees only the audio and its margin, then repeated a
+/// 1.9 s clip's sentence until temperature fallback gave up (docs/distillation.md, session 7).
+public struct ShortCropOptions: Sendable, Equatable {
+    /// The share of utterances that get a crop, drawn per utterance.
+    public var share: Double
+    /// The crop's length is drawn uniformly from this range, then moved to the quietest point near it.
+    public var seconds: ClosedRange<Double>
+
+    public init(share: Double, seconds: ClosedRange<Double> = 1...5) {
+        (self.share, self.seconds) = (share, seconds)
     }
 }
 
@@ -105,6 +132,21 @@ package enum Augmenter {
         guard power > 0 else { return samples }
         let sigma = Float((power / pow(10, snrDecibels / 10)).squareRoot())
         return samples.map { $0 + sigma * gaussian(&random) }
+    }
+
+    /// Where to cut a crop of about `seconds` of 16 kHz `samples`: the centre of the quietest 20 ms
+    /// within 0.25 s of it (10 ms steps), so a cut seldom splits a word.
+    package static func cropLength(_ samples: [Float], seconds: Double) -> Int {
+        let (half, step, reach) = (160, 160, 4_000)
+        let target = Int((seconds * 16_000).rounded())
+        let low = max(half, target - reach), high = min(samples.count - half, target + reach)
+        guard low <= high else { return min(max(target, 1), samples.count) }
+        var best = (position: target, energy: Float.infinity)
+        for position in stride(from: low, through: high, by: step) {
+            let energy = samples[(position - half)..<(position + half)].reduce(0) { $0 + $1 * $1 }
+            if energy < best.energy { best = (position, energy) }
+        }
+        return best.position
     }
 
     /// Box-Muller; 1 - u keeps the logarithm's argument in (0, 1].

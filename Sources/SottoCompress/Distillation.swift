@@ -73,9 +73,11 @@ public enum Distillation {
         try loop.run(progress: callbacks.progress, evaluated: callbacks.evaluated)
 
         let last = trainer.history.last!
+        let crops = training.map(\.crops).reduce(0, +)
         let report = DistillationReport(
             student: student.description, utterances: training.count, droppedUnsure: labels.unsure, droppedTooLong: labels.tooLong,
-            droppedByWER: labels.byWER, heldOut: heldOut.count, labelsFromCache: labels.fromCache, augmentedCopies: examples.count - training.count,
+            droppedByWER: labels.byWER, heldOut: heldOut.count, labelsFromCache: labels.fromCache,
+            shortCrops: crops, augmentedCopies: examples.count - training.count - crops,
             audioSeconds: training.map(\.durationSeconds).reduce(0, +), steps: trainer.stepsTaken,
             scheduleSteps: trainer.options.schedule.totalSteps, keptStep: loop.state.bestStep ?? trainer.stepsTaken,
             finalLoss: last.loss, finalCrossEntropy: last.crossEntropy, finalKL: last.kl, finalEncoderMSE: last.encoderMSE, labelSeconds: labelSeconds,

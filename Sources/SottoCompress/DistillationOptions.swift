@@ -129,6 +129,8 @@ public struct DistillationReport: Sendable {
     public var utterances, droppedUnsure, droppedTooLong, droppedByWER, heldOut: Int
     /// Labelling decisions read from `--labels-cache` (not decoded again).
     public var labelsFromCache = 0
+    /// Short crops among the training examples (see `ShortCropOptions`).
+    public var shortCrops = 0
     public var augmentedCopies: Int
     public var audioSeconds: Double
     public var steps, scheduleSteps: Int

@@ -46,6 +46,7 @@ enum DistillationOutput {
             "freezeEncoder": "\(options.freezeEncoder)", "maxLabelWER": "\(options.maxLabelWER)", "timestamps": "\(options.timestamps)", "heldOut": "\(report.heldOut)",
             "audioSeconds": String(format: "%.1f", report.audioSeconds),
             "augmentation": options.augmentation.summary, "augmentedCopies": "\(report.augmentedCopies)",
+            "shortCrops": "\(report.shortCrops)",
             "trainSeconds": String(format: "%.0f", report.trainSeconds), "labelSeconds": String(format: "%.0f", report.labelSeconds),
             "seed": "\(options.seed)",
         ]

@@ -32,12 +32,13 @@ package struct LabelCache: Sendable {
             + "|noSpeech \(PseudoLabels.noSpeechThreshold)"
     }
 
-    /// The file name for one utterance; nil when the audio file cannot be described (then it is not cached).
-    package func key(audio: URL, language: String, text: String?) -> String? {
+    /// The file name for one utterance (or a crop of its first `crop` samples); nil when the audio
+    /// file cannot be described (then it is not cached).
+    package func key(audio: URL, language: String, text: String?, crop: Int? = nil) -> String? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: audio.path),
               let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else { return nil }
         let described = "\(runKey)|audio \(audio.standardizedFileURL.path)|bytes \(size)|modified \(modified.timeIntervalSince1970)"
-            + "|language \(language)|text \(text ?? "<none>")"
+            + "|language \(language)|text \(text ?? "<none>")" + (crop.map { "|first \($0) samples" } ?? "")
         return SHA256.hex(of: Data(described.utf8))
     }
 

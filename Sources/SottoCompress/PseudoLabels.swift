@@ -16,6 +16,8 @@ package struct LabelledUtterance {
     package var transcript: String
     package var reference: String
     package var examples: [TrainingExample]
+    /// How many of `examples` are short crops (the last ones).
+    package var crops = 0
     package var durationSeconds: Double
 
     package init(audio: URL, language: String, transcript: String, reference: String, examples: [TrainingExample],
@@ -133,17 +135,41 @@ package struct PseudoLabels {
             let examples = Self.examples(samples, label: label.map { ($0.sequence, $0.promptLength) }, model: transcriber.model,
                                          settings: settings, random: &random)
             let transcript = label?.text ?? ""
-            labels.utterances.append(LabelledUtterance(
+            var utterance = LabelledUtterance(
                 audio: url, language: language, transcript: transcript, reference: entry.text ?? transcript,
-                examples: examples, durationSeconds: AudioTiming.durationSeconds(sampleCount: samples.count)))
+                examples: examples, durationSeconds: AudioTiming.durationSeconds(sampleCount: samples.count))
+            if label != nil, let crops = settings.augmentation.shortCrops, random.nextUnit() < crops.share,
+               let crop = try cropExample(samples, audio: url, language: language, crops: crops, settings: settings,
+                                          transcriber: transcriber, labels: &labels, random: &random) {
+                utterance.examples.append(crop)
+                utterance.crops = 1
+            }
+            labels.utterances.append(utterance)
         }
         return labels
     }
 
-    /// The teacher's label for one utterance, or why it is dropped; from the label cache when it has it.
-    private static func decision(_ samples: [Float], audio: URL, language: String, text: String?, settings: Settings,
+    /// A short crop's example: the utterance's first seconds, labelled by the teacher on their own
+    /// (no WER filter: the manifest's text is the whole utterance's); nil when the utterance is too
+    /// short to leave a second out, or the teacher is unsure of the crop. Clean audio only.
+    private static func cropExample(_ samples: [Float], audio: URL, language: String, crops: ShortCropOptions, settings: Settings,
+                                    transcriber: Transcriber, labels: inout PseudoLabels, random: inout SeededRandom) throws -> TrainingExample? {
+        let seconds = Augmenter.uniform(crops.seconds, &random)
+        guard Double(samples.count) / 16_000 >= seconds + 1 else { return nil }
+        let cropped = Array(samples.prefix(Augmenter.cropLength(samples, seconds: seconds)))
+        guard case .kept(let sequence, let promptLength, _) = try decision(
+            cropped, audio: audio, language: language, text: nil, crop: cropped.count, settings: settings,
+            transcriber: transcriber, labels: &labels) else { return nil }
+        var clean = settings
+        clean.augmentation.copies = 0
+        return examples(cropped, label: (sequence, promptLength), model: transcriber.model, settings: clean, random: &random).first
+    }
+
+    /// The teacher's label for one utterance (or its first `crop` samples), or why it is dropped; from
+    /// the label cache when it has it.
+    private static func decision(_ samples: [Float], audio: URL, language: String, text: String?, crop: Int? = nil, settings: Settings,
                                  transcriber: Transcriber, labels: inout PseudoLabels) throws -> LabelDecision {
-        let key = settings.labelCache?.key(audio: audio, language: language, text: text)
+        let key = settings.labelCache?.key(audio: audio, language: language, text: text, crop: crop)
         if let key, let cached = settings.labelCache?.load(key) {
             labels.fromCache += 1
             return cached

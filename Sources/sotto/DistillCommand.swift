@@ -130,6 +130,13 @@ struct DistillCommand: ParsableCommand {
     @Flag(help: "SpecAugment masks on each copy's mel: 2 time masks of up to 40 frames, 2 frequency masks of up to 12 bins.")
     var specAugment = false
 
+    @Option(help: ArgumentHelp("A share (0-1] of the training utterances that also train as a crop of their first seconds, labelled by the teacher on its own.",
+                               discussion: "Packed 15-28 s training chunks never show a student a short clip; without crops an audio-margin student repeated a 1.9 s clip's sentence."))
+    var shortCrops: Double?
+
+    @Option(help: "The crops' lengths, drawn from LOW:HIGH seconds and moved to the quietest point near them.")
+    var shortCropSeconds = "1:5"
+
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
 
@@ -196,6 +203,7 @@ struct DistillCommand: ParsableCommand {
         options.augmentation.gainDecibels = try gain.map { try Self.range($0, flag: "--gain") }
         options.augmentation.speed = try speed.map { try Self.range($0, flag: "--speed") }
         options.augmentation.specAugment = specAugment ? SpecAugmentOptions() : nil
+        options.augmentation.shortCrops = try shortCrops.map { ShortCropOptions(share: $0, seconds: try Self.range(shortCropSeconds, flag: "--short-crop-seconds")) }
         return options
     }
 
@@ -210,10 +218,10 @@ struct DistillCommand: ParsableCommand {
 
     static func summary(_ report: DistillationReport, teacher: String, output: String) -> String {
         var line = String(format: "%@ -> %@ (%@): %d utterances (%.1f min; dropped %d unsure, %d by WER, %d over 30 s; "
-                          + "%d held out; %d augmented copies), %d steps, kept step %d, final loss %.4f (CE %.4f, KL %.4f, encoder MSE %.4f); "
+                          + "%d held out; %d augmented copies, %d short crops), %d steps, kept step %d, final loss %.4f (CE %.4f, KL %.4f, encoder MSE %.4f); "
                           + "labels %.1f s, training %.1f s",
                           teacher, output, report.student, report.utterances, report.audioSeconds / 60, report.droppedUnsure,
-                          report.droppedByWER, report.droppedTooLong, report.heldOut, report.augmentedCopies, report.steps,
+                          report.droppedByWER, report.droppedTooLong, report.heldOut, report.augmentedCopies, report.shortCrops, report.steps,
                           report.keptStep, report.finalLoss, report.finalCrossEntropy, report.finalKL, report.finalEncoderMSE,
                           report.labelSeconds, report.trainSeconds)
         if let best = report.evals.first(where: { $0.step == report.keptStep }) {

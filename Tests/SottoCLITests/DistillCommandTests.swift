@@ -256,6 +256,26 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 4)
     }
 
+    /// `--short-crops 1`: every utterance also trains as a crop of its first 1-3 s, labelled on its own
+    /// (a decision of its own in the label cache), counted apart from the augmented copies.
+    @Test func shortCropsAreLabelledOnTheirOwn() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try manifests.manifest(from: try TestPaths.trainFile("manifest.jsonl"), count: 2, into: directory, name: "train.jsonl")
+        let cache = directory.appendingPathComponent("labels").path
+        let output = directory.appendingPathComponent("student")
+        let run = try cli.sotto(["distill", "--data", data.path, "--student", "decoder:4", "--audio-margin", "16", "--timestamps",
+                                 "--steps", "2", "--batch-size", "2", "--warmup-steps", "0", "--short-crops", "1",
+                                 "--short-crop-seconds", "1:3", "--labels-cache", cache, "-o", output.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let recorded = try provenance(output)
+        #expect(recorded["shortCrops"].flatMap { Int($0) }.map { (1...2).contains($0) } == true, "\(recorded)")
+        #expect(recorded["augmentedCopies"] == "0" && recorded["augmentation"]?.contains("short crops of 1.0") == true, "\(recorded)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 4, "two utterances and their two crops")
+        let bad = try cli.sotto(["distill", "--data", data.path, "--student", "decoder:2", "--steps", "1", "--short-crops", "0", "-o", directory.appendingPathComponent("bad").path])
+        #expect(bad.status != 0 && bad.stderr.contains("--short-crops"), "\(bad.stderr)")
+    }
+
     @Test func refusesAStudentWhoseTokenizerDiffersFromTheTeachers() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -66,4 +66,28 @@ import Testing
         try options.validate()
         #expect(options.summary == "2 copies, speed 0.9-1.1")
     }
+
+    /// A crop ends in the quietest 20 ms within 0.25 s of its drawn length, never past the audio.
+    @Test func aCropEndsInTheNearestQuietPoint() {
+        var random = SeededRandom(seed: 5)
+        var speech = (0..<(4 * 16_000)).map { _ in Float(random.nextUnit() - 0.5) }
+        for i in 33_600..<34_400 { speech[i] = 0.001 * speech[i] }  // a 50 ms pause at 2.1-2.15 s
+        let cut = Augmenter.cropLength(speech, seconds: 2.0)
+        #expect((33_600...34_400).contains(cut), "cut at sample \(cut)")
+        // No pause within reach: the quietest frame is still within 0.25 s of the target.
+        let far = Augmenter.cropLength(speech, seconds: 3.0)
+        #expect(abs(far - 48_000) <= 4_000)
+        #expect(Augmenter.cropLength(speech, seconds: 3.99) <= speech.count)
+    }
+
+    @Test func shortCropsAreSummarizedAndBadSharesRefused() throws {
+        var options = AugmentationOptions()
+        options.shortCrops = ShortCropOptions(share: 0.25)
+        try options.validate()
+        #expect(options.summary == "short crops of 0.25 of the utterances, 1.0-5.0 s")
+        for bad in [ShortCropOptions(share: 0), ShortCropOptions(share: 1.5), ShortCropOptions(share: 0.5, seconds: 0.2...3)] {
+            options.shortCrops = bad
+            #expect(throws: DistillationError.self) { try options.validate() }
+        }
+    }
 }

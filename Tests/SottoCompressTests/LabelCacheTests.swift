@@ -33,6 +33,8 @@ struct LabelCacheTests {
         for other in others { #expect(other.key(audio: audio, language: "en", text: nil) != key) }
         #expect(cache.key(audio: audio, language: "fr", text: nil) != key)
         #expect(cache.key(audio: audio, language: "en", text: "hi") != key)
+        let crop = try #require(cache.key(audio: audio, language: "en", text: nil, crop: 32_000))
+        #expect(crop != key && crop != cache.key(audio: audio, language: "en", text: nil, crop: 32_160))
         #expect(cache.key(audio: directory.appendingPathComponent("missing.wav"), language: "en", text: nil) == nil)
         try Data([1, 2, 3, 4]).write(to: audio)
         #expect(cache.key(audio: audio, language: "en", text: nil) != key, "a rewritten audio file keeps its key")
