@@ -14,8 +14,9 @@ package enum LabelDecision: Codable, Equatable, Sendable {
 /// Pseudo-labels kept on disk across runs (`--labels-cache DIR`): greedy labelling is most of a
 /// short run's setup (18 min for 337 utterances on one core), and a learning curve or a resume
 /// labels the same audio again. One JSON file per utterance, named by the SHA-256 of everything the
-/// decision depends on: the teacher's weights (SHA-256), the audio file (path, size and
-/// modification time), the manifest's language and text, and the labelling options. A changed
+/// decision depends on: the teacher's weights (SHA-256), the audio file's bytes (SHA-256: a copy of the
+/// data set elsewhere or with new modification times, as a fresh checkout's shared data has each
+/// session, still hits), the manifest's language and text, and the labelling options. A changed
 /// input is a different name, so stale entries are never read; they stay until the directory is removed.
 package struct LabelCache: Sendable {
     /// Bumped when what a decision means changes (filters, label layout).
@@ -35,9 +36,8 @@ package struct LabelCache: Sendable {
     /// The file name for one utterance (or a crop of its first `crop` samples); nil when the audio
     /// file cannot be described (then it is not cached).
     package func key(audio: URL, language: String, text: String?, crop: Int? = nil) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: audio.path),
-              let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else { return nil }
-        let described = "\(runKey)|audio \(audio.standardizedFileURL.path)|bytes \(size)|modified \(modified.timeIntervalSince1970)"
+        guard let content = try? SHA256.hex(of: audio) else { return nil }
+        let described = "\(runKey)|audio sha256 \(content)"
             + "|language \(language)|text \(text ?? "<none>")" + (crop.map { "|first \($0) samples" } ?? "")
         return SHA256.hex(of: Data(described.utf8))
     }

@@ -11,7 +11,7 @@ struct LabelCacheTests {
         return directory
     }
 
-    @Test("decisions round-trip; teacher, options, audio, language and text each change the key")
+    @Test("decisions round-trip; teacher, options, audio bytes, language, text and crop each change the key")
     func keysAndRoundTrip() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -36,6 +36,11 @@ struct LabelCacheTests {
         let crop = try #require(cache.key(audio: audio, language: "en", text: nil, crop: 32_000))
         #expect(crop != key && crop != cache.key(audio: audio, language: "en", text: nil, crop: 32_160))
         #expect(cache.key(audio: directory.appendingPathComponent("missing.wav"), language: "en", text: nil) == nil)
+        // The key follows the audio's bytes: a copy elsewhere, written later, hits; other bytes miss.
+        let copy = directory.appendingPathComponent("copy/b.wav")
+        try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: copy)
+        #expect(cache.key(audio: copy, language: "en", text: nil) == key, "a copy of the same audio misses the cache")
         try Data([1, 2, 3, 4]).write(to: audio)
         #expect(cache.key(audio: audio, language: "en", text: nil) != key, "a rewritten audio file keeps its key")
     }
