@@ -29,6 +29,10 @@ public struct DecodingOptions: Sendable, Codable, Equatable {
     public var withoutTimestamps: Bool = false
     /// The first timestamp may not be later than this (seconds).
     public var maxInitialTimestampSeconds: Double = 1.0
+    /// Where the window's audio ends (seconds): no segment opens at or after it. nil: no such rule,
+    /// as Whisper decodes. Set per window for models that encode only their audio and a margin
+    /// (`ModelConfig.audioContextMargin`), whose encoder holds nothing past the audio to end on.
+    public var audioEndSeconds: Double?
     /// Seed for sampling at temperature > 0, so runs repeat.
     public var seed: UInt64 = 0
 

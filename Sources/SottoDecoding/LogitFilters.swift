@@ -35,10 +35,14 @@ package struct ApplyTimestampRules: LogitFilter {
     let special: SpecialTokens
     /// Last timestamp index allowed at the first position (nil: no limit).
     let maxInitialTimestampIndex: Int?
+    /// The timestamp index where the window's audio ends: after a segment closes, the next one must
+    /// open before it, or the window ends (nil: no limit; see `DecodingOptions.audioEndSeconds`).
+    let audioEndIndex: Int?
 
-    package init(special: SpecialTokens, maxInitialTimestampIndex: Int?) {
+    package init(special: SpecialTokens, maxInitialTimestampIndex: Int?, audioEndIndex: Int? = nil) {
         self.special = special
         self.maxInitialTimestampIndex = maxInitialTimestampIndex
+        self.audioEndIndex = audioEndIndex
     }
 
     package func apply(_ logits: inout [Float], sampled: [Int]) {
@@ -51,6 +55,7 @@ package struct ApplyTimestampRules: LogitFilter {
                 mask(&logits, timestampBegin..<logits.count)
             } else {
                 mask(&logits, 0..<special.eot)
+                if let audioEndIndex { mask(&logits, min(timestampBegin + audioEndIndex, logits.count)..<logits.count) }
             }
         }
         if let lastTimestamp = sampled.last(where: { $0 >= timestampBegin }) {

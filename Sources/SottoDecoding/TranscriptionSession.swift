@@ -118,8 +118,13 @@ public struct TranscriptionSession: Sendable {
     /// Runs the prompt of the encoded window (once) and samples its first token.
     mutating func beginWindowDecode() {
         guard window == nil, let audio = encoded else { return }
+        var windowDecoding = decoding
+        if transcriber.model.config.audioContextMargin != nil {
+            let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
+            windowDecoding.audioEndSeconds = Double(segmentFrames) * AudioTiming.secondsPerFrame
+        }
         window = FallbackDecoding(transcriber: transcriber, audio: audio, prompt: prompter.prompt(previousTokens: run.contextTokens),
-                                  decoding: decoding, options: options)
+                                  decoding: windowDecoding, options: options)
     }
 
     mutating func addDecodeSeconds(_ seconds: Double) { timings.decodeSeconds += seconds }

@@ -71,7 +71,8 @@ struct WindowDecoder {
             let precision = 0.02
             filters.append(ApplyTimestampRules(
                 special: tokenizer.special,
-                maxInitialTimestampIndex: Int((options.maxInitialTimestampSeconds / precision).rounded())))
+                maxInitialTimestampIndex: Int((options.maxInitialTimestampSeconds / precision).rounded()),
+                audioEndIndex: options.audioEndSeconds.map { Int(($0 / precision).rounded(.down)) }))
         }
         return filters
     }

@@ -204,7 +204,8 @@ import Testing
 
     /// `--audio-margin`: a student that keeps every teacher layer trains its encoder on its audio alone;
     /// the margin is in its sotto.json (and its quantized copy's), and `sotto transcribe` runs it on
-    /// fewer encoder positions than the teacher. Frozen encoders and `--encoder-mse` are refused with it.
+    /// fewer encoder positions than the teacher, opening no segment past a short clip's end. Frozen encoders
+    /// and `--encoder-mse` are refused with it.
     @Test func anAudioMarginStudentTrainsItsEncoderOnItsAudioAlone() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -233,6 +234,13 @@ import Testing
                                             "--beam-size", "1"])
             #expect(transcribe.status == 0 && transcribe.stdout.lowercased().contains("ask not what your country"), "\(transcribe.stdout) \(transcribe.stderr)")
         }
+        // Its encoder holds nothing past the audio: no segment opens at or after a 1.9 s clip's end
+        // (without the rule this student went on with made-up segments at 1 s and 3 s).
+        let short = try cli.sotto(["transcribe", try TestPaths.devFile("audio/en_ljspeech_LJ001-0002.wav").path, "--model", student.path,
+                                   "--beam-size", "1", "--output-format", "json"])
+        let segments = (try JSONSerialization.jsonObject(with: Data(short.stdout.utf8)) as? [String: Any])?["segments"] as? [[String: Any]]
+        let starts = segments?.compactMap { ($0["start"] as? NSNumber)?.doubleValue } ?? []
+        #expect(short.status == 0 && !starts.isEmpty && starts.allSatisfy { $0 < 1.9 }, "\(short.stdout) \(short.stderr)")
     }
 
     /// `--labels-cache`: a second run over the same audio decodes nothing (every decision from the cache,

@@ -33,6 +33,21 @@ import Testing
         #expect(allowed(logits) == [10] + Array(ToyVocabulary.timestamp(5)..<ToyVocabulary.size))
     }
 
+    /// A model that encodes only its audio (`DecodingOptions.audioEndSeconds`): after a segment closes,
+    /// the next opens before the audio's end or the window ends; text and closings are untouched.
+    @Test func noSegmentOpensAtOrPastTheAudiosEnd() {
+        let ending = ApplyTimestampRules(special: ToyVocabulary.special, maxInitialTimestampIndex: 2, audioEndIndex: 7)
+        var logits = textFavoured
+        ending.apply(&logits, sampled: [ToyVocabulary.timestamp(0), 4, ToyVocabulary.timestamp(5)])
+        #expect(allowed(logits) == [10, ToyVocabulary.timestamp(5), ToyVocabulary.timestamp(6)])
+        logits = textFavoured
+        ending.apply(&logits, sampled: [ToyVocabulary.timestamp(0), 4, ToyVocabulary.timestamp(8)])
+        #expect(allowed(logits) == [10], "a segment closed past the audio's end: only end-of-text")
+        logits = textFavoured
+        ending.apply(&logits, sampled: [ToyVocabulary.timestamp(0), 4])
+        #expect(allowed(logits) == Array(0...10) + Array(ToyVocabulary.timestamp(1)..<ToyVocabulary.size), "closings are not limited")
+    }
+
     @Test func twoTimestampsInARowForbidAThird() {
         var logits = textFavoured
         rules.apply(&logits, sampled: [ToyVocabulary.timestamp(0), 4, ToyVocabulary.timestamp(5), ToyVocabulary.timestamp(5)])
