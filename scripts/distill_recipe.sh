@@ -10,7 +10,7 @@
 # interrupted run continues with the same command plus `--resume OUTDIR.checkpoints` and a fresh -o).
 #   usage: bash scripts/distill_recipe.sh tiny.en|base OUTDIR
 #   SOTTO_BIN: the sotto binary (default: build .build/release/sotto); STEPS (default 160 for tiny.en,
-#   100 for base): optimizer steps of 4 utterances; THREADS (default 2);
+#   60 for base): optimizer steps of 4 utterances; THREADS (default 2);
 #   EXTRA_ARGS: more `sotto distill` options appended (the tests shrink the run with them);
 #   DRY_RUN=1 prints the command without running it.
 # Data: ../shared/data/train (LibriSpeech, 52 min) and English parts of ../shared/data/train-extra (game
@@ -24,7 +24,7 @@ out="${2:?usage: distill_recipe.sh tiny.en|base OUTDIR}"
 english=drascula,asterisk_allison,librispeech_test-other,sprocket,autovc
 case "$model" in
   tiny.en) keep='decoder:4'; sources="$english"; steps="${STEPS:-160}" ;;
-  base) keep='decoder:6'; sources="$english,aishell"; steps="${STEPS:-100}" ;;
+  base) keep='decoder:6'; sources="$english,aishell"; steps="${STEPS:-60}" ;;
   *) echo "distill_recipe.sh: MODEL must be tiny.en or base, not $model" >&2; exit 2 ;;
 esac
 
