@@ -67,9 +67,9 @@ public struct AugmentationOptions: Sendable, Equatable {
 
 /// Short crops: a share of the training utterances also trains as a crop of its first seconds, cut
 /// where the audio is quietest and labelled by the teacher on its own (the crop's label is not the
-/// whole utterance's). Training audio packed into 15-28 s chunks never shows a student a short clip,
-/// and an audio-margin student, whose encoder sees only the audio and its margin, then repeated a
-/// 1.9 s clip's sentence until temperature fallback gave up (docs/distillation.md, session 7).
+/// whole utterance's). Training audio packed into 15-28 s chunks seldom shows a student a short clip
+/// end (docs/distillation.md, session 7: crops did not by themselves stop an audio-margin student
+/// from going on past a 1.9 s clip's end; the decoding rule of `DecodingOptions.audioEndSeconds` did).
 public struct ShortCropOptions: Sendable, Equatable {
     /// The share of utterances that get a crop, drawn per utterance.
     public var share: Double

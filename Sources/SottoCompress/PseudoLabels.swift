@@ -155,7 +155,7 @@ package struct PseudoLabels {
     private static func cropExample(_ samples: [Float], audio: URL, language: String, crops: ShortCropOptions, settings: Settings,
                                     transcriber: Transcriber, labels: inout PseudoLabels, random: inout SeededRandom) throws -> TrainingExample? {
         let seconds = Augmenter.uniform(crops.seconds, &random)
-        guard Double(samples.count) / 16_000 >= seconds + 1 else { return nil }
+        guard AudioTiming.durationSeconds(sampleCount: samples.count) >= seconds + 1 else { return nil }
         let cropped = Array(samples.prefix(Augmenter.cropLength(samples, seconds: seconds)))
         guard case .kept(let sequence, let promptLength, _) = try decision(
             cropped, audio: audio, language: language, text: nil, crop: cropped.count, settings: settings,

@@ -108,10 +108,12 @@ public struct TranscriptionSession: Sendable {
     /// steps every such session at once); false when its next turn is an encoder pass.
     public var isDecodingWindow: Bool { encoded != nil }
 
+    /// Audio frames in the window at the current seek (30 s, or what is left).
+    private var segmentFrames: Int { min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames) }
+
     /// The encoder pass of the next window (the first half of `advance`).
     public mutating func encodeNextWindow() {
         precondition(!isFinished && encoded == nil, "encodeNextWindow: a window is already encoded or the session ended")
-        let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
         encoded = transcriber.encodeWindow(features, seekFrames: run.seekFrames, frames: segmentFrames, timings: &timings)
     }
 
@@ -120,7 +122,6 @@ public struct TranscriptionSession: Sendable {
         guard window == nil, let audio = encoded else { return }
         var windowDecoding = decoding
         if transcriber.model.config.audioContextMargin != nil {
-            let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
             windowDecoding.audioEndSeconds = Double(segmentFrames) * AudioTiming.secondsPerFrame
         }
         window = FallbackDecoding(transcriber: transcriber, audio: audio, prompt: prompter.prompt(previousTokens: run.contextTokens),
@@ -132,7 +133,6 @@ public struct TranscriptionSession: Sendable {
     /// Takes the finished window's result into the transcript; returns the segments it added.
     mutating func finishWindowDecode() -> ArraySlice<Segment> {
         guard let window, let result = window.outcome else { preconditionFailure("finishWindowDecode before the window finished") }
-        let segmentFrames = min(AudioTiming.framesPerChunk, contentFrames - run.seekFrames)
         let audio = encoded
         self.window = nil
         encoded = nil

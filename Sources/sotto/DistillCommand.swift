@@ -131,7 +131,7 @@ struct DistillCommand: ParsableCommand {
     var specAugment = false
 
     @Option(help: ArgumentHelp("A share (0-1] of the training utterances that also train as a crop of their first seconds, labelled by the teacher on its own.",
-                               discussion: "Packed 15-28 s training chunks never show a student a short clip; without crops an audio-margin student repeated a 1.9 s clip's sentence."))
+                               discussion: "Packed 15-28 s training chunks seldom show a student a short clip end."))
     var shortCrops: Double?
 
     @Option(help: "The crops' lengths, drawn from LOW:HIGH seconds and moved to the quietest point near them.")
