@@ -87,19 +87,6 @@ public final class Transcriber: Sendable {
         timings.windows += 1
         return audio
     }
-
-    /// Decodes at each temperature in turn until the output is neither repetitive nor unlikely
-    /// (faster-whisper's `generate_with_fallback`).
-    func decodeWithFallback(audio: EncoderOutput, prompt: [Int], decoding: DecodingOptions,
-                            options: TranscriptionOptions,
-                            timings: inout TranscriptionTimings) -> WindowDecodingResult {
-        var fallback = FallbackDecoding(transcriber: self, audio: audio, prompt: prompt, decoding: decoding, options: options)
-        while !fallback.isFinished {
-            fallback.accept(model.decode(fallback.nextTokens.map { [$0] }, state: fallback.state))
-        }
-        timings.fallbacks += fallback.fallbacks
-        return fallback.outcome!
-    }
 }
 
 func isSilence(_ result: WindowDecodingResult, _ options: TranscriptionOptions) -> Bool {
